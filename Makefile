@@ -1,0 +1,73 @@
+# sra.appliance — the two commands of the README are `make demo` and `make test`.
+#
+# Everything runs from a virtualenv in .venv that the targets create themselves. The checkout
+# is the collection root; ansible needs it at .../ansible_collections/sra/appliance, so
+#   build/collections/ansible_collections/sra/appliance  is a link to the checkout (playbooks,
+#                                                        ansible-lint, molecule, pytest), and
+#   /tmp/sra-appliance-sanity/.../sra/appliance           is a copy of the tracked tree without
+#                                                        lab/, outside this git checkout (ansible-test
+#                                                        rejects links and reads git for the file list).
+# ansible-test is offline here: it downloads a pip bootstrap at first use, which this machine
+# cannot reach; tools/install-get-pip-standin.sh puts a stand-in in its cache (see
+# tools/get_pip_offline.py).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+COLLECTIONS := $(CURDIR)/build/collections
+SANITY_ROOT ?= /tmp/sra-appliance-sanity/ansible_collections/sra/appliance
+DEMO_STATE ?= $(CURDIR)/.lab/demo
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: demo test venv link unit lab-test sanity lint molecule lab-up lab-down clean
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt -r tests/requirements.txt
+	touch $@
+
+link:
+	@mkdir -p $(COLLECTIONS)/ansible_collections/sra
+	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/sra/appliance
+
+## make demo: start the lab of inventories/lab and show every appliance's health.
+demo: venv link
+	$(BIN)/python -m lab up --topology lab/topologies/demo.yml --state-dir $(DEMO_STATE)
+	$(BIN)/python tools/demo_health.py --inventory inventories/lab/hosts.yml --ca $(DEMO_STATE)/trust.pem
+
+lab-up: venv
+	$(BIN)/python -m lab up --topology lab/topologies/demo.yml --state-dir $(DEMO_STATE)
+lab-down: venv
+	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
+
+## make test: everything CI runs.
+test: unit lab-test sanity lint molecule
+
+unit: venv link
+	$(BIN)/python -m pytest -q tests/unit
+
+lab-test: venv
+	$(BIN)/python -m pytest -q -c lab/pytest.ini lab/tests
+
+sanity: venv
+	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
+	git ls-files -z --cached --others --exclude-standard | grep -zv -e '^lab/' -e '^tools/' -e '^\.ci/' \
+	  | xargs -0 -I{} cp --parents {} $(SANITY_ROOT)/
+	tools/install-get-pip-standin.sh $(BIN)/python
+	cd $(SANITY_ROOT) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+lint: venv link
+	$(BIN)/ansible-lint --offline --profile production
+
+molecule: venv link
+	@set -e; for s in $$(ls extensions/molecule 2>/dev/null | grep -v '^_'); do \
+	  [ -f extensions/molecule/$$s/molecule.yml ] || continue; \
+	  echo "== molecule scenario $$s"; \
+	  $(BIN)/molecule test -s $$s; \
+	done
+
+clean:
+	rm -rf build .pytest_cache tests/output

@@ -1,0 +1,236 @@
+"""The Appliance: state, listeners, engines and the request pipeline of one simulated appliance."""
+import copy
+import hashlib
+import hmac
+import json
+import secrets
+import sys
+import threading
+import time
+import traceback
+import uuid
+from pathlib import Path
+
+from lab import pki
+from lab.appliance import control, login_api, management_api, vendor_api
+from lab.appliance.certificates import CertificateTable
+from lab.appliance.failover import DEFAULT_BACKUP_SETTINGS, StandaloneCluster, StandaloneFailover
+from lab.appliance.network import Listeners, servable_addresses
+from lab.appliance.oauth import RateLimiter, TokenService, basic_credentials
+from lab.appliance.store import Store
+from lab.appliance.tls import CertificateSelector
+from lab.appliance.web import HttpError, PlainServer, Response, Router, serve_in_thread
+
+FACTORY_ADMIN_PASSWORD = "password"
+ADMIN_USER = "admin"
+NAMESPACES = {
+    "current": "https://www.beyondtrust.com/namespaces/API/command",
+    "legacy": "http://www.bomgar.com/namespaces/API/command",
+}
+DEFAULT_PERMISSIONS = {"perm_backup": True, "perm_command": "full_access", "perm_configuration": True}
+
+
+def hash_password(password, salt=None):
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 10000).hex()
+    return f"{salt}${digest}"
+
+
+def password_matches(password, stored):
+    salt, _, _ = stored.partition("$")
+    return hmac.compare_digest(hash_password(password, salt), stored)
+
+
+class Appliance:
+    def __init__(self, state_dir, node_name):
+        self.state_dir = Path(state_dir)
+        lab = json.loads((self.state_dir / "lab.json").read_text())
+        self.topology = lab["topology"]
+        self.node = self.topology["appliances"][node_name]
+        self.name = node_name
+        self.hostname = self.node["hostname"]
+        self.address = self.node["address"]
+        self.port = lab["port"]
+        self.control_port = lab["control_port"]
+        self.started = time.time()
+        self.store = Store(str(self.state_dir / f"{node_name}.db"))
+        self.certificates = CertificateTable(self.store)
+        self._ensure_identity()
+        self.selector = CertificateSelector(self.certificates, self.state_dir / f"{node_name}.tls")
+        self.tokens = TokenService(self.store, self.topology["api_account"], self.settings)
+        self.rate_limiter = RateLimiter(self.settings)
+        self.failover = StandaloneFailover(self)
+        self.cluster = StandaloneCluster(self)
+        self.health_cache = vendor_api.HealthCache()
+        self.router = Router()
+        for api in (vendor_api, management_api, login_api):
+            api.register(self.router, self)
+        self.listeners = Listeners(self.port, self, self.selector, self._record_conflict)
+        self._stop = threading.Event()
+
+    # --- identity and configuration -------------------------------------------------------
+    def _ensure_identity(self):
+        if self.store.get("meta", "appliance_id") is None:
+            self.store.put("meta", "appliance_id", uuid.uuid4().hex)
+            self.store.put("meta", "serial", f"LAB{secrets.token_hex(4).upper()}")
+        if self.certificates.factory_fingerprint() is None:
+            self.certificates.add_factory(*pki.factory_certificate(self.hostname, self.address))
+        self.appliance_id = self.store.get("meta", "appliance_id")
+        self.serial = self.store.get("meta", "serial")
+
+    def factory_config(self):
+        return {
+            "interfaces": [
+                {"name": "eth0", "ips": [{"address": self.address, "prefix": self.node["prefix"],
+                                          "enabled": True}]},
+                {"name": "eth1", "ips": []},
+            ],
+            "gateway": {"address": None, "interface": None},
+            "dns": {"servers": []},
+            "static_routes": {"routes": []},
+            "admin_password": None,          # None: the factory password
+            "default_certificate": None,
+            "inter_appliance_key": None,
+            "backup_password": None,
+            "shared_ips": {"ips": []},
+            "backup_settings": dict(DEFAULT_BACKUP_SETTINGS),
+        }
+
+    def config(self, key):
+        return self.store.get("config", key, copy.deepcopy(self.factory_config()[key]))
+
+    def settings(self):
+        """Lab settings: the topology's timers and limits, overridden through the control interface."""
+        effective = {
+            **self.topology["timers"], **self.topology["limits"],
+            "product": self.topology.get("product", "rs"),
+            "xml_namespace": "current",
+            "permissions": {**DEFAULT_PERMISSIONS, **self.topology["api_account"].get("permissions", {})},
+        }
+        effective.update(self.store.items("settings"))
+        return effective
+
+    def namespace(self):
+        return NAMESPACES[self.settings()["xml_namespace"]]
+
+    def version(self):
+        return self.topology["version"], self.topology["build"]
+
+    def interfaces(self):
+        """The NICs as the management API shows them."""
+        conflicts = set(self.listeners.conflicts)
+        result = []
+        for index, nic in enumerate(self.config("interfaces")):
+            result.append({
+                "name": nic["name"],
+                "mac_address": self._mac(index),
+                "link_detected": True,
+                "ips": nic["ips"],
+                "conflicts": [ip["address"] for ip in nic["ips"] if ip["address"] in conflicts],
+            })
+        return result
+
+    def _mac(self, index):
+        digest = hashlib.sha256(f"{self.appliance_id}/{index}".encode()).hexdigest()
+        return "02:" + ":".join(digest[i:i + 2] for i in range(0, 10, 2))
+
+    def configured_addresses(self):
+        return {ip["address"] for nic in self.config("interfaces") for ip in nic["ips"]}
+
+    def own_address(self):
+        """The address the appliance speaks from: its first enabled IP, else its base address."""
+        served = servable_addresses(self.config("interfaces"))
+        return served[0] if served else self.address
+
+    # --- admin account ---------------------------------------------------------------------
+    def check_admin(self, request):
+        credentials = basic_credentials(request.headers)
+        if credentials is None or not self.admin_password_is(credentials[0], credentials[1]):
+            raise HttpError(401, "Authentication failed for the /appliance interface.",
+                            headers={"WWW-Authenticate": 'Basic realm="appliance"'})
+
+    def admin_password_is(self, user, password):
+        if user != ADMIN_USER:
+            return False
+        stored = self.config("admin_password")
+        if stored is None:
+            return hmac.compare_digest(password, FACTORY_ADMIN_PASSWORD)
+        return password_matches(password, stored)
+
+    # --- network ---------------------------------------------------------------------------
+    def apply_network(self):
+        """Opens and closes listeners to match the enabled IPs; returns the conflicted ones."""
+        return self.listeners.reconcile(servable_addresses(self.config("interfaces")))
+
+    def _record_conflict(self, address, resolved):
+        if resolved:
+            message = f"IP address {address} is no longer in conflict; this appliance now serves it."
+        else:
+            message = (f"IP address conflict: {address} is enabled here but another device on the"
+                       " network holds it.")
+        self.store.add_history("failover", message)
+
+    def _retry_listeners(self):
+        while not self._stop.wait(float(self.settings()["listener_retry"])):
+            try:
+                self.apply_network()
+            except OSError:
+                traceback.print_exc()
+
+    # --- the request pipeline --------------------------------------------------------------
+    def handle(self, request):
+        headers = {}
+        try:
+            route, request.params = self.router.match(request.method, request.path)
+            headers = self._authenticate(route.auth, request)
+            response = route.handler(request)
+        except HttpError as error:
+            response = (Response.json(error.payload, error.status) if error.status != 204
+                        else Response.empty(204))
+            response.headers.update(error.headers)
+        except Exception:
+            traceback.print_exc()
+            response = Response.json({"message": "The appliance failed for an unexpected reason."}, 500)
+        response.headers.update(headers)
+        self._log(request, response)
+        return response
+
+    def _authenticate(self, kind, request):
+        if kind == "basic":
+            self.check_admin(request)
+        elif kind == "bearer":
+            request.account = self.tokens.authenticate(request.headers)
+            return self.rate_limiter.check(request.account["client_id"])
+        return {}
+
+    def _log(self, request, response):
+        self.store.log_request({
+            "time": time.time(), "appliance": self.name, "method": request.method,
+            "path": request.path, "action": response.action, "status": response.status,
+            "changed": int(response.changed)})
+
+    # --- factory reset -----------------------------------------------------------------------
+    def factory_reset(self):
+        """Back to the factory state; the identity, factory certificate and API account stay."""
+        for fingerprint in [row["fingerprint"] for row in self.certificates.rows() if not row["factory"]]:
+            self.selector.forget(fingerprint)
+        with self.store.transaction() as db:
+            self.store.clear_for_reset(db)
+        self.health_cache.clear()
+        self.apply_network()
+
+    # --- process lifecycle ----------------------------------------------------------------------
+    def run(self):
+        self.control_server = PlainServer(self.address, self.control_port, control.ControlApp(self))
+        serve_in_thread(self.control_server, "control")
+        self.apply_network()
+        threading.Thread(target=self._retry_listeners, name="listener-retry", daemon=True).start()
+        print(f"{self.name}: serving {', '.join(self.listeners.bound()) or 'nothing'} on port"
+              f" {self.port}, control on {self.address}:{self.control_port}", file=sys.stderr, flush=True)
+        self._stop.wait()
+        self.listeners.close_all()
+        self.control_server.shutdown()
+        self.control_server.server_close()
+
+    def stop(self):
+        self._stop.set()

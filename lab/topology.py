@@ -1,0 +1,70 @@
+"""Topology files: one YAML description drives the lab and the lab inventory."""
+import ipaddress
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TIMERS = {
+    "token_lifetime": 3600,      # OAuth token lifetime (the vendor: one hour)
+    "health_cache": 60,          # v2 /health may answer from a cache this old
+    "listener_retry": 1.0,       # how often an enabled IP that could not be bound is retried
+}
+DEFAULT_LIMITS = {
+    "requests_per_second": 20,   # per API account, as the vendor documents
+    "requests_per_hour": 15000,
+    "tokens_per_account": 30,
+}
+ROLES = ("pair", "traffic", "single")
+
+
+class TopologyError(ValueError):
+    pass
+
+
+def load(path, block=None):
+    """Read a topology file; `block` (CIDR) overrides the file's address block."""
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    return resolve(raw, block)
+
+
+def resolve(raw, block=None):
+    """Validate a topology and compute every address from the block and the offsets."""
+    network = ipaddress.ip_network(block or raw["block"], strict=False)
+    if not network.subnet_of(ipaddress.ip_network("127.0.0.0/8")):
+        raise TopologyError(f"address block {network} must lie inside 127.0.0.0/8")
+    topology = dict(raw)
+    topology["block"] = str(network)
+    topology["prefix"] = network.prefixlen
+    topology["gateway"] = str(network.network_address + 1)
+    topology["timers"] = {**DEFAULT_TIMERS, **raw.get("timers", {})}
+    topology["limits"] = {**DEFAULT_LIMITS, **raw.get("limits", {})}
+    topology["shared_ips"] = [
+        {"address": str(_offset(network, item["offset"])), "prefix": item.get("prefix", network.prefixlen)}
+        for item in raw.get("shared_ips", [])
+    ]
+    topology["appliances"] = {
+        name: _resolve_appliance(name, spec, network) for name, spec in raw["appliances"].items()
+    }
+    return topology
+
+
+def _offset(network, offset):
+    if not 0 < offset < network.num_addresses - 1:
+        raise TopologyError(f"offset {offset} lies outside {network}")
+    return network.network_address + offset
+
+
+def _resolve_appliance(name, spec, network):
+    if spec.get("role", "single") not in ROLES:
+        raise TopologyError(f"{name}: role must be one of {', '.join(ROLES)}")
+    node = {"role": "single", "timezone_offset": 0, "network_prefixes": [], **spec}
+    node["name"] = name
+    node["address"] = str(_offset(network, spec["offset"]))
+    node["prefix"] = network.prefixlen
+    return node
+
+
+def default_state_dir(name):
+    return REPO_ROOT / ".lab" / name

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: sra.appliance contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module of the action group shares: connection options, the client, and how
+failures become module results."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.sra.appliance.plugins.module_utils._client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApplianceClient, ApplianceError)
+from ansible_collections.sra.appliance.plugins.module_utils._management import ManagementDriver
+from ansible_collections.sra.appliance.plugins.module_utils._waiter import WaitTimeout
+
+# Written once; documented once in plugins/doc_fragments/connection.py.
+CONNECTION_ARGUMENT_SPEC = dict(
+    host=dict(type="str", required=True),
+    port=dict(type="int", default=443),
+    client_id=dict(type="str", fallback=(env_fallback, ["BT_CLIENT_ID"])),
+    client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["BT_CLIENT_SECRET"])),
+    appliance_user=dict(type="str", fallback=(env_fallback, ["SRA_APPLIANCE_USER"])),
+    appliance_password=dict(type="str", no_log=True, fallback=(env_fallback, ["SRA_APPLIANCE_PASSWORD"])),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+    timeout=dict(type="int", default=30),
+)
+
+# Documented once in plugins/doc_fragments/wait.py.
+WAIT_ARGUMENT_SPEC = dict(
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=600),
+)
+
+CONNECTION_KEYS = tuple(CONNECTION_ARGUMENT_SPEC)
+
+
+class ModuleFailure(Exception):
+    """Bad input or a refused precondition, found before the first write."""
+
+    def __init__(self, message, **details):
+        super(ModuleFailure, self).__init__(message)
+        self.details = details
+
+
+def argument_spec(own, wait=False):
+    spec = copy.deepcopy(CONNECTION_ARGUMENT_SPEC)
+    if wait:
+        spec.update(copy.deepcopy(WAIT_ARGUMENT_SPEC))
+    spec.update(own)
+    return spec
+
+
+def validate_connection(module):
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+    params = module.params
+    if not 1 <= params["port"] <= 65535:
+        module.fail_json(msg="port must be between 1 and 65535, got %s" % params["port"])
+    if params["timeout"] <= 0:
+        module.fail_json(msg="timeout must be a positive number of seconds, got %s" % params["timeout"])
+    if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
+        module.fail_json(msg="wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
+
+
+def client_for(params, host=None):
+    """A client for ``host`` (default: params['host']) with the module's credentials."""
+    return ApplianceClient(
+        host=host or params["host"], port=params["port"], client_id=params.get("client_id"),
+        client_secret=params.get("client_secret"), appliance_user=params.get("appliance_user"),
+        appliance_password=params.get("appliance_password"), validate_certs=params["validate_certs"],
+        ca_path=params.get("ca_path"), timeout=params["timeout"])
+
+
+def driver_for(params, host=None):
+    return ManagementDriver(client_for(params, host))
+
+
+def run(module, action):
+    """Run ``action(module, result)`` and turn known failures into fail_json.
+
+    The action fills ``result`` as it goes (``changed`` as soon as it has written), so a
+    failure after a write still reports ``changed: true`` and what was done.
+    """
+    validate_connection(module)
+    result = dict(changed=False)
+    try:
+        action(module, result)
+    except ModuleFailure as exc:
+        result.update(exc.details)
+        module.fail_json(msg=str(exc), **result)
+    except ApplianceError as exc:
+        result.update(exc.to_result())
+        module.fail_json(msg=str(exc), **result)
+    except WaitTimeout as exc:
+        result.update(exc.to_result())
+        module.fail_json(msg=str(exc), **result)
+    module.exit_json(**result)
