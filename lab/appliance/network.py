@@ -65,8 +65,9 @@ def _network(ip):
 
 def validate_gateway(body, interfaces):
     refuse_unknown(body, {"address", "interface"})
-    if "address" not in body or "interface" not in body:
-        raise HttpError(400, "Both address and interface are required (null clears the gateway).")
+    for name in ("address", "interface"):
+        if name not in body:
+            raise invalid(name, "is required (address null clears the gateway)")
     if body["address"] is None:
         return {"address": None, "interface": None}
     address = _address(body["address"], "address")

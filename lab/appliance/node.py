@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lab import pki
 from lab.appliance import control, login_api, management_api, vendor_api
+from lab.appliance.admin import ADMIN_USER, FACTORY_ADMIN_PASSWORD, password_matches
 from lab.appliance.certificates import CertificateTable
 from lab.appliance.failover import DEFAULT_BACKUP_SETTINGS, StandaloneCluster, StandaloneFailover
 from lab.appliance.network import Listeners, servable_addresses
@@ -21,24 +22,11 @@ from lab.appliance.store import Store
 from lab.appliance.tls import CertificateSelector
 from lab.appliance.web import HttpError, PlainServer, Response, Router, serve_in_thread
 
-FACTORY_ADMIN_PASSWORD = "password"
-ADMIN_USER = "admin"
 NAMESPACES = {
     "current": "https://www.beyondtrust.com/namespaces/API/command",
     "legacy": "http://www.bomgar.com/namespaces/API/command",
 }
 DEFAULT_PERMISSIONS = {"perm_backup": True, "perm_command": "full_access", "perm_configuration": True}
-
-
-def hash_password(password, salt=None):
-    salt = salt or secrets.token_hex(8)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 10000).hex()
-    return f"{salt}${digest}"
-
-
-def password_matches(password, stored):
-    salt, _, _ = stored.partition("$")
-    return hmac.compare_digest(hash_password(password, salt), stored)
 
 
 class Appliance:
@@ -107,7 +95,10 @@ class Appliance:
             "xml_namespace": "current",
             "permissions": {**DEFAULT_PERMISSIONS, **self.topology["api_account"].get("permissions", {})},
         }
-        effective.update(self.store.items("settings"))
+        overrides = self.store.items("settings")
+        # Permission overrides adjust single permissions; the rest keep their defaults.
+        overrides["permissions"] = {**effective["permissions"], **overrides.get("permissions", {})}
+        effective.update(overrides)
         return effective
 
     def namespace(self):

@@ -313,10 +313,11 @@ def site_backup(appliance):
         members[f"{kind}.json"] = json.dumps(
             [{"name": r["name"], "value": r["value"], "size": r["size"]} for r in rows if r["kind"] == kind],
             indent=1, sort_keys=True).encode()
-    files = [r for r in rows if r["kind"] == "files"]
-    for row in files:
-        if row["size"] < BACKUP_FILE_LIMIT and len([m for m in members if m.startswith("files/")]) < BACKUP_MAX_FILES:
+    included = 0
+    for row in (r for r in rows if r["kind"] == "files"):
+        if row["size"] < BACKUP_FILE_LIMIT and included < BACKUP_MAX_FILES:
             members[f"files/{row['name']}"] = synthetic_content(row["name"], row["size"])
+            included += 1
         else:
             manifest["excluded"].append(f"files/{row['name']}")
     manifest["excluded"] += [f"recordings/{r['name']}" for r in rows if r["kind"] == "recordings"]

@@ -128,8 +128,9 @@ class Handler(BaseHTTPRequestHandler):
     """Turns one HTTP exchange into a Request for the server's `app` and writes its Response."""
 
     protocol_version = "HTTP/1.1"
-    server_version = "Apache"
-    sys_version = ""
+
+    def version_string(self):
+        return "Apache"
 
     def do_any(self):
         request = self._read_request()
@@ -237,4 +238,3 @@ def now_iso(timestamp=None):
     moment = datetime.datetime.fromtimestamp(timestamp if timestamp is not None else time.time(),
                                              datetime.timezone.utc)
     return moment.isoformat(timespec="seconds")
-

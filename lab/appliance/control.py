@@ -1,0 +1,131 @@
+"""The control interface: plain HTTP JSON on the appliance's own address and the control port.
+
+Not an appliance API: tests and the launcher use it to look inside and to arrange situations.
+"""
+import json
+import os
+import time
+
+from lab.appliance.failover import history
+from lab.appliance.web import HttpError, Response, Router
+from lab.appliance.network import refuse_unknown
+
+SITE_DATA_KINDS = ("users", "settings", "recordings", "files")
+NAMESPACE_CHOICES = ("current", "legacy")
+PRODUCTS = ("rs", "pra")
+NUMERIC_SETTINGS = ("token_lifetime", "health_cache", "listener_retry", "requests_per_second",
+                    "requests_per_hour", "tokens_per_account")
+
+
+class ControlApp:
+    def __init__(self, appliance):
+        self.appliance = appliance
+        self.router = Router()
+        self.router.add(["GET"], "/control/state", self.state, "none")
+        self.router.add(["POST"], "/control/reset", self.reset, "none")
+        self.router.add(["GET"], "/control/site-data", self.site_data, "none")
+        self.router.add(["POST"], "/control/site-data", self.add_site_data, "none")
+        self.router.add(["GET"], "/control/requests", self.requests, "none")
+        self.router.add(["GET"], "/control/settings", self.settings, "none")
+        self.router.add(["POST"], "/control/settings", self.put_settings, "none")
+
+    def handle(self, request):
+        try:
+            route, request.params = self.router.match(request.method, request.path)
+            return route.handler(request)
+        except HttpError as error:
+            response = Response.json(error.payload, error.status)
+            response.headers.update(error.headers)
+            return response
+
+    def state(self, request):
+        appliance = self.appliance
+        certificates = appliance.certificates
+        factory = certificates.row(certificates.factory_fingerprint())
+        return Response.json({
+            "node": appliance.name, "hostname": appliance.hostname, "pid": os.getpid(),
+            "address": appliance.address, "port": appliance.port, "control_port": appliance.control_port,
+            "appliance_id": appliance.appliance_id,
+            "listeners": appliance.listeners.bound(),
+            "conflicts": sorted(appliance.listeners.conflicts),
+            "interfaces": appliance.interfaces(),
+            "admin_password_is_factory": appliance.config("admin_password") is None,
+            "inter_appliance_key_set": appliance.config("inter_appliance_key") is not None,
+            "certificates": [row["fingerprint"] for row in certificates.rows()],
+            "default_certificate": certificates.default_fingerprint(),
+            "factory_certificate_pem": factory["pem"],
+            "failover_role": appliance.failover.role(),
+            "cluster_role": appliance.cluster.role(),
+            "failover_history": history(appliance.store, "failover"),
+            "site_data": self._site_rows(),
+            "settings": appliance.settings(),
+        })
+
+    def reset(self, request):
+        self.appliance.factory_reset()
+        return Response.json({"message": f"{self.appliance.name} is back in its factory state."})
+
+    def _site_rows(self):
+        return self.appliance.store.query(
+            "SELECT kind, name, size, value, created FROM site_data ORDER BY kind, name")
+
+    def site_data(self, request):
+        return Response.json({"site_data": self._site_rows()})
+
+    def add_site_data(self, request):
+        body = request.json()
+        refuse_unknown(body, {"kind", "name", "size", "value"})
+        kind, name, size = body.get("kind"), body.get("name"), body.get("size", 0)
+        if kind not in SITE_DATA_KINDS:
+            raise HttpError(422, f"kind must be one of {', '.join(SITE_DATA_KINDS)}")
+        if not isinstance(name, str) or not name or "/" in name:
+            raise HttpError(422, "name must be a non-empty string without '/'")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise HttpError(422, "size must be a non-negative integer (bytes)")
+        value = body.get("value")
+        record = {"kind": kind, "name": name, "size": size,
+                  "value": value if value is None or isinstance(value, str) else json.dumps(value)}
+        with self.appliance.store.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO site_data (kind, name, size, value, created)"
+                       " VALUES (:kind, :name, :size, :value, :created)", {**record, "created": time.time()})
+        return Response.json(record, 201)
+
+    def requests(self, request):
+        writes_only = request.query.get("writes") in ("1", "true")
+        since = int(request.query.get("since") or 0)
+        return Response.json({"requests": self.appliance.store.requests(writes_only, since)})
+
+    def settings(self, request):
+        return Response.json(self.appliance.settings())
+
+    def put_settings(self, request):
+        body = request.json()
+        refuse_unknown(body, {*NUMERIC_SETTINGS, "xml_namespace", "product", "permissions", "backup_password"})
+        _validate_settings(body)
+        store = self.appliance.store
+        with store.transaction() as db:
+            for key, value in body.items():
+                if key == "backup_password":
+                    store.put("config", key, value, db=db)
+                else:
+                    store.put("settings", key, value, db=db)
+        if "requests_per_second" in body or "requests_per_hour" in body:
+            self.appliance.rate_limiter.reset()
+        self.appliance.health_cache.clear()
+        return Response.json(self.appliance.settings())
+
+
+def _validate_settings(body):
+    for key in NUMERIC_SETTINGS:
+        value = body.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise HttpError(422, f"{key} must be a non-negative number")
+    if body.get("xml_namespace", "current") not in NAMESPACE_CHOICES:
+        raise HttpError(422, f"xml_namespace must be one of {', '.join(NAMESPACE_CHOICES)}")
+    if body.get("product", "rs") not in PRODUCTS:
+        raise HttpError(422, f"product must be one of {', '.join(PRODUCTS)}")
+    if not isinstance(body.get("permissions", {}), dict):
+        raise HttpError(422, "permissions must be an object of permission name to value")
+    password = body.get("backup_password")
+    if password is not None and not isinstance(password, str):
+        raise HttpError(422, "backup_password must be a string, or null for none")

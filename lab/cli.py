@@ -1,0 +1,286 @@
+"""The launcher: `python -m lab up|down|status|kill|stop|start|reset|requests|site-data|inventory|issue-cert`."""
+import argparse
+import errno
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from lab import labstate, pki, topology as topo
+from lab.labstate import LabError
+
+DEFAULT_PORT = 443
+FALLBACK_PORT = 8443
+CONTROL_PORT = 9700
+READY_TIMEOUT = 20.0
+
+
+# --- up ---------------------------------------------------------------------------------------
+def cmd_up(args):
+    state_dir = resolve_state_dir(args)
+    lab = prepare_lab(args, state_dir)
+    started = [name for name in lab["nodes"] if start_node(lab, state_dir, name)]
+    for name in lab["nodes"]:
+        wait_ready(lab, name)
+    write_trust_bundle(lab, state_dir)
+    labstate.save(state_dir, lab)
+    print_table(lab)
+    if not started:
+        print("the lab was already running")
+    return 0
+
+
+def prepare_lab(args, state_dir):
+    """The recorded lab of this state dir, or a new one from the topology file."""
+    if labstate.lab_file(state_dir).exists():
+        return labstate.load(state_dir)
+    if not args.topology:
+        raise LabError("--topology is required to create a lab")
+    topology = topo.load(args.topology, args.block)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(args.topology, state_dir / "topology.yml")
+    pki.LabCA(state_dir).ensure()
+    nodes = list(topology["appliances"].values())
+    port = choose_port([n["address"] for n in nodes] + [s["address"] for s in topology["shared_ips"]],
+                       args.port)
+    lab = {
+        "name": topology["name"], "state_dir": str(state_dir), "port": port,
+        "control_port": args.control_port, "topology": topology,
+        "trust_bundle": str(state_dir / "trust.pem"),
+        "nodes": {n["name"]: {"address": n["address"], "hostname": n["hostname"], "port": port,
+                              "control_port": args.control_port, "pid": None} for n in nodes},
+    }
+    labstate.save(state_dir, lab)
+    return lab
+
+
+def choose_port(addresses, fallback):
+    """443 when every address can bind it (root), else the fallback port."""
+    for address in addresses:
+        probe = socket.socket()
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address, DEFAULT_PORT))
+        except OSError as error:
+            if error.errno in (errno.EACCES, errno.EADDRINUSE):
+                return fallback
+            raise
+        finally:
+            probe.close()
+    return DEFAULT_PORT
+
+
+def start_node(lab, state_dir, name):
+    """Starts the node's process unless it runs; returns whether it started one."""
+    entry = labstate.node(lab, name)
+    if labstate.is_running(entry.get("pid"), name):
+        return False
+    log = open(state_dir / f"{name}.log", "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lab.appliance", "--state-dir", str(state_dir), "--node", name],
+        cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    entry["pid"] = process.pid
+    (state_dir / f"{name}.pid").write_text(f"{process.pid}\n")
+    labstate.save(state_dir, lab)
+    return True
+
+
+def wait_ready(lab, name, timeout=READY_TIMEOUT):
+    """Waits until the node answers over TLS and on its control port."""
+    entry = labstate.node(lab, name)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not labstate.is_running(entry["pid"], name):
+            raise LabError(f"{name} exited; see {Path(lab['state_dir']) / (name + '.log')}")
+        if labstate.answers_tls(entry["address"], entry["port"]):
+            try:
+                return labstate.control(entry, "GET", "/control/state", timeout=2)
+            except LabError:
+                pass
+        time.sleep(0.05)
+    raise LabError(f"{name} did not answer on {entry['address']}:{entry['port']} within {timeout} s")
+
+
+def write_trust_bundle(lab, state_dir):
+    """Every factory certificate and the lab CA, so clients verify from the first contact."""
+    pems = [labstate.control(entry, "GET", "/control/state")["factory_certificate_pem"]
+            for entry in lab["nodes"].values()]
+    pems.append(pki.LabCA(state_dir).cert_path.read_text())
+    (state_dir / "trust.pem").write_text("".join(pems))
+
+
+# --- lifecycle of running nodes ----------------------------------------------------------------
+def cmd_down(args):
+    state_dir = resolve_state_dir(args)
+    lab = labstate.load(state_dir)
+    for name, entry in lab["nodes"].items():
+        if labstate.signal_node(entry, name, signal.SIGTERM):
+            print(f"{name}: stopped")
+    return 0
+
+
+def cmd_status(args):
+    print_table(labstate.load(resolve_state_dir(args)))
+    return 0
+
+
+def cmd_kill(args):
+    return _signal(args, signal.SIGKILL, "killed")
+
+
+def cmd_stop(args):
+    return _signal(args, signal.SIGTERM, "stopped")
+
+
+def _signal(args, signum, verb):
+    lab = labstate.load(resolve_state_dir(args))
+    done = labstate.signal_node(labstate.node(lab, args.node), args.node, signum)
+    print(f"{args.node}: {verb}" if done else f"{args.node}: was not running")
+    return 0
+
+
+def cmd_start(args):
+    state_dir = resolve_state_dir(args)
+    lab = labstate.load(state_dir)
+    started = start_node(lab, state_dir, args.node)
+    wait_ready(lab, args.node)
+    print(f"{args.node}: {'started' if started else 'already running'}")
+    return 0
+
+
+def cmd_reset(args):
+    entry = labstate.node(labstate.load(resolve_state_dir(args)), args.node)
+    print(labstate.control(entry, "POST", "/control/reset")["message"])
+    return 0
+
+
+def cmd_requests(args):
+    entry = labstate.node(labstate.load(resolve_state_dir(args)), args.node)
+    query = "?writes=1" if args.writes else ""
+    rows = labstate.control(entry, "GET", f"/control/requests{query}")["requests"]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        stamp = time.strftime("%H:%M:%S", time.localtime(row["time"]))
+        target = f"{row['path']} action={row['action']}" if row["action"] else row["path"]
+        print(f"{stamp} {row['method']:<6} {row['status']} {'changed' if row['changed'] else '-':<7} {target}")
+    return 0
+
+
+def cmd_site_data(args):
+    entry = labstate.node(labstate.load(resolve_state_dir(args)), args.node)
+    payload = {"kind": args.kind, "name": args.name, "size": args.size}
+    if args.value is not None:
+        payload["value"] = args.value
+    print(json.dumps(labstate.control(entry, "POST", "/control/site-data", payload)))
+    return 0
+
+
+# --- inventory and certificates --------------------------------------------------------------
+def cmd_inventory(args):
+    from lab.inventory import build_inventory
+    state_dir = resolve_state_dir(args)
+    if labstate.lab_file(state_dir).exists():
+        lab = labstate.load(state_dir)
+        topology, port = lab["topology"], lab["port"]
+    else:
+        topology = topo.load(args.topology, args.block)
+        port = choose_port([n["address"] for n in topology["appliances"].values()], args.port)
+    inventory = build_inventory(topology, port, state_dir)
+    print(yaml.safe_dump(inventory, sort_keys=False, default_flow_style=False), end="")
+    return 0
+
+
+def cmd_issue_cert(args):
+    state_dir = resolve_state_dir(args)
+    names = list(args.san)
+    if args.node:
+        entry = labstate.node(labstate.load(state_dir), args.node)
+        names += [entry["hostname"], entry["address"]]
+    cert, key = pki.LabCA(state_dir).issue(args.name, names or [args.name])
+    Path(args.out_cert).write_text(pki.cert_pem(cert))
+    Path(args.out_key).touch(mode=0o600)
+    Path(args.out_key).write_text(pki.key_pem(key))
+    print(f"issued {args.name} ({pki.fingerprint(cert)})")
+    return 0
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def resolve_state_dir(args):
+    if args.state_dir:
+        return Path(args.state_dir).resolve()
+    name = "demo"
+    if getattr(args, "topology", None):
+        with open(args.topology, encoding="utf-8") as handle:
+            name = yaml.safe_load(handle)["name"]
+    return topo.default_state_dir(name)
+
+
+def print_table(lab):
+    print(f"lab {lab['name']} in {lab['state_dir']} (trust bundle {lab['trust_bundle']})")
+    print(f"{'node':<8} {'hostname':<28} {'address':<15} {'port':>5} {'control':>7} {'pid':>7}  alive")
+    for name, entry in lab["nodes"].items():
+        alive = labstate.is_running(entry.get("pid"), name)
+        print(f"{name:<8} {entry['hostname']:<28} {entry['address']:<15} {entry['port']:>5}"
+              f" {entry['control_port']:>7} {entry.get('pid') or '-':>7}  {'yes' if alive else 'no'}")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m lab", description="The sra.appliance lab.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name, handler, help_text, node=False):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--state-dir", help="default: .lab/<topology name> in the repository")
+        if node:
+            sub.add_argument("node")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    for name, handler, help_text in (("up", cmd_up, "start every appliance of a topology"),
+                                     ("inventory", cmd_inventory, "print the Ansible inventory")):
+        sub = command(name, handler, help_text)
+        sub.add_argument("--topology", help="a topology file (lab/topologies/*.yml)")
+        sub.add_argument("--block", help="address block (CIDR in 127.0.0.0/8), overrides the file's")
+        sub.add_argument("--port", type=int, default=FALLBACK_PORT, help="port when 443 cannot be bound")
+        sub.add_argument("--control-port", type=int, default=CONTROL_PORT)
+    command("down", cmd_down, "stop every appliance")
+    command("status", cmd_status, "show every appliance and whether it runs")
+    command("kill", cmd_kill, "SIGKILL one appliance", node=True)
+    command("stop", cmd_stop, "SIGTERM one appliance (graceful)", node=True)
+    command("start", cmd_start, "start a stopped or killed appliance with its state", node=True)
+    command("reset", cmd_reset, "reset one appliance to its factory state", node=True)
+    sub = command("requests", cmd_requests, "the request log of one appliance", node=True)
+    sub.add_argument("--writes", action="store_true", help="only requests that changed state")
+    sub.add_argument("--json", action="store_true")
+    sub = command("site-data", cmd_site_data, "create site data on one appliance", node=True)
+    sub.add_argument("--kind", required=True, choices=["users", "settings", "recordings", "files"])
+    sub.add_argument("--name", required=True)
+    sub.add_argument("--size", type=int, default=0, help="bytes")
+    sub.add_argument("--value", help="a value for users and settings")
+    sub = command("issue-cert", cmd_issue_cert, "a certificate signed by the lab CA")
+    sub.add_argument("--name", required=True, help="common name")
+    sub.add_argument("--san", action="append", default=[], help="DNS name or IP (repeatable)")
+    sub.add_argument("--node", help="add this node's hostname and address as SANs")
+    sub.add_argument("--out-cert", required=True)
+    sub.add_argument("--out-key", required=True)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (LabError, topo.TopologyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1

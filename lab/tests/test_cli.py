@@ -1,0 +1,59 @@
+"""The launcher: status, idempotent up, inventory, issue-cert, stop/start."""
+import yaml
+from cryptography import x509
+
+from lab import cli, labstate
+
+
+def test_up_is_idempotent_and_status_shows_every_node(lab, capsys):
+    pids = {name: entry["pid"] for name, entry in lab["nodes"].items()}
+    assert cli.main(["up", "--state-dir", lab["state_dir"]]) == 0
+    assert "already running" in capsys.readouterr().out
+    after = labstate.load(lab["state_dir"])
+    assert {name: entry["pid"] for name, entry in after["nodes"].items()} == pids
+    assert cli.main(["status", "--state-dir", lab["state_dir"]]) == 0
+    assert capsys.readouterr().out.count(" yes") == 2
+
+
+def test_lab_started_quickly(lab):
+    assert lab["start_seconds"] < 10
+
+
+def test_inventory(lab, capsys):
+    assert cli.main(["inventory", "--state-dir", lab["state_dir"]]) == 0
+    inventory = yaml.safe_load(capsys.readouterr().out)
+    variables = inventory["all"]["vars"]
+    assert variables["sra_shared_ips"] == ["127.0.50.52/24"]
+    assert variables["sra_network_method"] == "shared_ip"
+    assert variables["sra_ca_path"] == lab["trust_bundle"]
+    assert variables["sra_port"] == lab["port"]
+    assert "sra_cluster_method" not in variables
+    site1 = inventory["all"]["children"]["sra_failover_pair"]["hosts"]["site1.test.sra.test"]
+    assert site1["sra_interfaces"] == {"eth0": {"ips": ["127.0.50.11/24"], "gateway": "127.0.50.1"}}
+    assert site1["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
+
+
+def test_demo_inventory_has_traffic_nodes(capsys, tmp_path):
+    assert cli.main(["inventory", "--topology", "lab/topologies/demo.yml", "--state-dir", str(tmp_path)]) == 0
+    inventory = yaml.safe_load(capsys.readouterr().out)
+    nodes = inventory["all"]["children"]["sra_traffic_nodes"]["hosts"]
+    assert set(nodes) == {"tn1.eu-west.lab.sra.test", "tn2.eu-west.lab.sra.test", "tn3.us-east.lab.sra.test"}
+    assert nodes["tn1.eu-west.lab.sra.test"]["sra_region"] == "eu-west"
+    assert inventory["all"]["vars"]["sra_cluster_method"] == "random"
+
+
+def test_issue_cert(lab, tmp_path):
+    cert_file, key_file = tmp_path / "c.pem", tmp_path / "k.pem"
+    assert cli.main(["issue-cert", "--state-dir", lab["state_dir"], "--name", "site.test", "--node", "site1",
+                     "--san", "site.test", "--out-cert", str(cert_file), "--out-key", str(key_file)]) == 0
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "site1.test.sra.test" in names.get_values_for_type(x509.DNSName)
+    assert (key_file.stat().st_mode & 0o777) == 0o600
+
+
+def test_stop_and_start(site2, lab):
+    assert cli.main(["stop", "site2", "--state-dir", lab["state_dir"]]) == 0
+    assert not labstate.is_running(labstate.load(lab["state_dir"])["nodes"]["site2"]["pid"], "site2")
+    assert cli.main(["start", "site2", "--state-dir", lab["state_dir"]]) == 0
+    assert site2.command("check_health").status_code == 200
