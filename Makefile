@@ -21,7 +21,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test venv link unit lab-test sanity lint molecule lab-up lab-down clean
+.PHONY: demo test venv link unit integration lab-test sanity lint molecule lab-up lab-down clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt tests/requirements.txt
@@ -44,10 +44,14 @@ lab-down: venv
 	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
 
 ## make test: everything CI runs.
-test: unit lab-test sanity lint molecule
+test: unit lab-test integration sanity lint molecule
 
 unit: venv link
 	$(BIN)/python -m pytest -q tests/unit
+
+# Modules run in-process against labs started by tests/integration/conftest.py.
+integration: venv link
+	$(BIN)/python -m pytest -q tests/integration
 
 lab-test: venv
 	$(BIN)/python -m pytest -q -c lab/pytest.ini lab/tests
