@@ -36,7 +36,7 @@ link:
 ## make demo: start the lab of inventories/lab and show every appliance's health.
 demo: venv link
 	$(BIN)/python -m lab up --topology lab/topologies/demo.yml --state-dir $(DEMO_STATE)
-	$(BIN)/python tools/demo_health.py --inventory inventories/lab/hosts.yml --ca $(DEMO_STATE)/trust.pem
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/health.yml
 
 lab-up: venv
 	$(BIN)/python -m lab up --topology lab/topologies/demo.yml --state-dir $(DEMO_STATE)
