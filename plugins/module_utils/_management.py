@@ -13,10 +13,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import hmac
 from urllib.parse import quote
 
 APPLIANCE = "/appliance/api/v1"
 LOGIN = "/login/api/v1"
+# docs/management-api.md, "Inter-appliance key fingerprint".
+KEY_FINGERPRINT_MESSAGE = b"sra.appliance/inter-appliance-key/v1"
+
+
+def key_fingerprint(key):
+    """The fingerprint an appliance reports for ``key``: compare keys without reading them back."""
+    return hmac.new(key.encode("utf-8"), KEY_FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:32]
 
 
 def _quote(segment):

@@ -58,22 +58,14 @@ fingerprint:
   sample: 5f0c0b6a0e3a4a4d9f5bb2a1d2c3e4f5
 """
 
-import hashlib
-import hmac
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
+from ansible_collections.sra.appliance.plugins.module_utils._management import key_fingerprint
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
 
-# docs/management-api.md, "Inter-appliance key fingerprint".
-FINGERPRINT_MESSAGE = b"sra.appliance/inter-appliance-key/v1"
 KEY_LENGTH = (8, 256)
-
-
-def key_fingerprint(key):
-    return hmac.new(key.encode("utf-8"), FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:32]
 
 
 def validate_key(key):
