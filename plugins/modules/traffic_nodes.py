@@ -1,0 +1,435 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: sra.appliance contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: traffic_nodes
+short_description: Manage the traffic nodes of a BeyondTrust Atlas cluster
+description:
+  - Manages the traffic nodes of C(/login) > Management > Cluster on the cluster's primary node, as the vendor's
+    "Set Up the Traffic Nodes in an Atlas Cluster" describes them - name, Accepting New Client Connections, Timezone
+    Offset, Public Address (host and port), Internal Address and Network Address Prefixes.
+  - A resource module. V(merged) adds missing nodes and changes only the given fields of existing ones; V(replaced)
+    sets the given nodes whole (omitted fields take their defaults); V(overridden) does that and removes every node not
+    given; V(deleted) removes the given nodes (all nodes when O(config) is empty); V(gathered) only reads.
+  - Taking a node out of rotation is O(state=merged) with O(config[].accepting_connections=false) and the node's name
+    alone; running it again changes nothing.
+  - The whole input is validated before the first write (unique names, host names, ports, offsets, prefixes).
+  - After writing, the module reads the vendor's C(get_appliances) on this appliance and checks that the cluster view
+    lists exactly the intended traffic nodes with their rotation state and offset (see O(verify)). A node that refused
+    the primary's configuration (for example because its inter-appliance key differs) shows up there as a mismatch.
+  - Uses the sra.appliance management API for the nodes (no vendor API exists for this page) and the vendor's XML
+    command API for the check; see the collection's C(docs/management-api.md).
+version_added: 0.1.0
+author:
+  - sra.appliance maintainers (@sra-appliance)
+extends_documentation_fragment:
+  - sra.appliance.connection
+  - sra.appliance.wait
+  - sra.appliance.attributes
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Reads the cluster once and reports the nodes it would add, change and remove; the cluster view is not
+      checked because nothing was written.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: Shows each changed node before and after, keyed by name.
+options:
+  config:
+    description:
+      - The traffic nodes. Names are unique.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - The node's name, unique among all nodes.
+        type: str
+        required: true
+      accepting_connections:
+        description:
+          - Accepting New Client Connections. V(false) takes the node out of rotation at once; clients no longer use it.
+          - Defaults to V(true) for a new node and with O(state=replaced) or O(state=overridden).
+        type: bool
+      timezone_offset:
+        description:
+          - The node's currently active offset from UTC in B(hours), -12 to 14, in quarter hours (e.g. V(5.5), V(-3)).
+          - Used only by the V(timezone_offset) method of the M(sra.appliance.cluster) module. The vendor's APIs report
+            it in seconds.
+          - Defaults to V(0) for a new node and with O(state=replaced) or O(state=overridden).
+        type: float
+      public_host:
+        description:
+          - Public Address, the DNS host name (or IP address) clients connect to.
+          - Required to add a node and with O(state=replaced) or O(state=overridden).
+        type: str
+      public_port:
+        description:
+          - The port of the public address.
+          - Defaults to V(443) for a new node and with O(state=replaced) or O(state=overridden).
+        type: int
+      internal_address:
+        description:
+          - Internal Address, the host name or IP address the appliances use among themselves (cluster data syncs).
+          - Defaults to O(config[].public_host) for a new node and with O(state=replaced) or O(state=overridden).
+        type: str
+      network_prefixes:
+        description:
+          - Network Address Prefixes in CIDR notation (e.g. V(10.1.0.0/16)). Clients from these networks are sent to
+            this node, whatever the method.
+          - Defaults to none for a new node and with O(state=replaced) or O(state=overridden).
+        type: list
+        elements: str
+  state:
+    description:
+      - How O(config) relates to the nodes on the appliance; see the description.
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered]
+    default: merged
+  verify:
+    description:
+      - Check the vendor's C(get_appliances) view after the run (not in check mode, not with O(state=gathered)).
+      - With O(wait=true) the module polls until the view matches or O(wait_timeout) passes, then fails naming each
+        mismatch; with O(wait=false) it looks once and fails on a mismatch.
+    type: bool
+    default: true
+notes:
+  - Run against the cluster's primary node. On a traffic node or the backup primary the module fails before writing.
+seealso:
+  - module: sra.appliance.cluster
+  - module: sra.appliance.preflight_checks
+"""
+
+EXAMPLES = r"""
+- name: Traffic nodes in two regions, nothing else
+  sra.appliance.traffic_nodes:
+    host: "{{ sra_address }}"
+    state: overridden
+    config:
+      - name: tn1.eu-west.example.com
+        public_host: tn1.eu-west.example.com
+        internal_address: 10.1.0.21
+        timezone_offset: 1
+        network_prefixes: [10.1.0.0/16]
+      - name: tn3.us-east.example.com
+        public_host: tn3.us-east.example.com
+        timezone_offset: -5
+
+- name: Take a node out of rotation for maintenance
+  sra.appliance.traffic_nodes:
+    host: "{{ sra_address }}"
+    config:
+      - name: tn1.eu-west.example.com
+        accepting_connections: false
+
+- name: Read the nodes
+  sra.appliance.traffic_nodes:
+    host: "{{ sra_address }}"
+    state: gathered
+  register: nodes
+"""
+
+RETURN = r"""
+before:
+  description: The traffic nodes before the run.
+  returned: always, except with O(state=gathered)
+  type: list
+  elements: dict
+after:
+  description: The traffic nodes after the run (in check mode, what they would be).
+  returned: always, except with O(state=gathered)
+  type: list
+  elements: dict
+gathered:
+  description: The traffic nodes on the appliance.
+  returned: O(state=gathered)
+  type: list
+  elements: dict
+  sample:
+    - name: tn1.eu-west.example.com
+      accepting_connections: true
+      timezone_offset: 1
+      public_host: tn1.eu-west.example.com
+      public_port: 443
+      internal_address: 10.1.0.21
+      network_prefixes: [10.1.0.0/16]
+changes:
+  description: What was (or in check mode would be) done, in order.
+  returned: always, except with O(state=gathered)
+  type: list
+  elements: dict
+  sample: [{action: add, name: tn3.us-east.example.com}, {action: update, name: tn1.eu-west.example.com}]
+cluster_view:
+  description: The traffic nodes as the vendor's C(get_appliances) lists them after the run (timezone_offset in seconds).
+  returned: when the view was checked
+  type: list
+  elements: dict
+mismatches:
+  description: How the cluster view differs from the intended nodes; empty when it matches.
+  returned: when the view was checked
+  type: list
+  elements: str
+elapsed:
+  description: Seconds spent waiting for the cluster view.
+  returned: when the view was checked
+  type: float
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
+from ansible_collections.sra.appliance.plugins.module_utils._module import (
+    ModuleFailure, argument_spec, driver_for, run)
+from ansible_collections.sra.appliance.plugins.module_utils._validation import (
+    parse_host, parse_network, parse_port, parse_timezone_offset)
+from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
+from ansible_collections.sra.appliance.plugins.module_utils._waiter import Waiter, WaitTimeout
+
+FIELDS = ("name", "accepting_connections", "timezone_offset", "public_host", "public_port", "internal_address",
+          "network_prefixes")
+WHOLE_NODE_STATES = ("replaced", "overridden")
+NOT_PRIMARY_ROLES = {"traffic": "a traffic node", "backup_primary": "the backup primary node"}
+SECONDS_PER_HOUR = 3600
+
+
+# --- input -------------------------------------------------------------------------------
+
+def validate_entry(entry, index):
+    """One config entry with every given field checked and normalised; None stays None."""
+    where = "config[%d]" % index
+    node = dict((field, entry.get(field)) for field in FIELDS)
+    node["name"] = (node["name"] or "").strip()
+    if not node["name"]:
+        raise ModuleFailure("%s.name is empty; give every traffic node a unique name" % where)
+    where = "%s (%s)" % (where, node["name"])
+    if node["public_host"] is not None:
+        node["public_host"] = parse_host(node["public_host"], where + ".public_host")
+    if node["internal_address"] is not None:
+        node["internal_address"] = parse_host(node["internal_address"], where + ".internal_address")
+    if node["public_port"] is not None:
+        parse_port(node["public_port"], where + ".public_port")
+    if node["timezone_offset"] is not None:
+        node["timezone_offset"] = parse_timezone_offset(node["timezone_offset"], where + ".timezone_offset")
+    if node["network_prefixes"] is not None:
+        node["network_prefixes"] = [parse_network(prefix, "%s.network_prefixes[%d]" % (where, number))
+                                    for number, prefix in enumerate(node["network_prefixes"])]
+    return node
+
+
+def validate_config(config, state):
+    nodes, seen = [], {}
+    for index, entry in enumerate(config):
+        node = validate_entry(entry, index)
+        if node["name"] in seen:
+            raise ModuleFailure("config[%d]: the name %s is already used by config[%d]; traffic node names must be "
+                                "unique" % (index, node["name"], seen[node["name"]]))
+        seen[node["name"]] = index
+        if state in WHOLE_NODE_STATES and node["public_host"] is None:
+            raise ModuleFailure("config[%d] (%s): public_host is required with state=%s, which sets the whole node"
+                                % (index, node["name"], state))
+        nodes.append(node)
+    return nodes
+
+
+def with_defaults(node):
+    """A whole node from a config entry: what the vendor's Add New Traffic Node form starts with."""
+    whole = dict(node)
+    defaults = dict(accepting_connections=True, timezone_offset=0, public_port=443,
+                    internal_address=node["public_host"], network_prefixes=[])
+    for field, value in defaults.items():
+        if whole[field] is None:
+            whole[field] = value
+    return whole
+
+
+def merged_node(current, entry):
+    node = dict(current)
+    node.update((field, value) for field, value in entry.items() if value is not None)
+    return node
+
+
+# --- planning ----------------------------------------------------------------------------
+
+def comparable(node):
+    """Prefix order carries no meaning on the vendor's page."""
+    key = dict((field, node.get(field)) for field in FIELDS)
+    key["network_prefixes"] = sorted(node.get("network_prefixes") or [])
+    key["timezone_offset"] = float(node.get("timezone_offset") or 0)
+    return key
+
+
+def desired_nodes(current, config, state):
+    """The node list the run should leave, in the appliance's order, new nodes last."""
+    wanted = dict((node["name"], node) for node in config)
+    if state == "deleted":
+        if not config:
+            return []
+        return [node for node in current if node["name"] not in wanted]
+    result = []
+    for node in current:
+        entry = wanted.get(node["name"])
+        if entry is None:
+            if state != "overridden":
+                result.append(node)
+        elif state == "merged":
+            result.append(merged_node(node, entry))
+        else:
+            result.append(with_defaults(entry))
+    known = set(node["name"] for node in current)
+    for entry in config:
+        if entry["name"] not in known:
+            if entry["public_host"] is None:
+                raise ModuleFailure("%s is a new traffic node: public_host is required to add it" % entry["name"])
+            result.append(with_defaults(entry))
+    return result
+
+
+def plan(current, desired):
+    """(action, node) in the order that keeps capacity: change, add, then remove."""
+    before = dict((node["name"], node) for node in current)
+    after = dict((node["name"], node) for node in desired)
+    updates = [("update", node) for node in desired
+               if node["name"] in before and comparable(node) != comparable(before[node["name"]])]
+    adds = [("add", node) for node in desired if node["name"] not in before]
+    deletes = [("delete", node) for node in current if node["name"] not in after]
+    return updates + adds + deletes
+
+
+def apply_plan(driver, steps, result):
+    for action, node in steps:
+        payload = dict((field, node[field]) for field in FIELDS)
+        if action == "add":
+            driver.add_traffic_node(payload)
+        elif action == "update":
+            driver.update_traffic_node(payload)
+        else:
+            driver.delete_traffic_node(node["name"])
+        result["changed"] = True
+
+
+# --- the vendor's cluster view -----------------------------------------------------------
+
+def _listed_as(node, appliance):
+    return appliance.get("name") == node["name"] or appliance.get("public_hostname") == node["public_host"]
+
+
+def cluster_view_mismatches(nodes, appliances):
+    """How the vendor's get_appliances list (parsed; timezone_offset in seconds) differs from
+    the intended traffic nodes (timezone_offset in hours). Empty when the view matches."""
+    traffic = [item for item in appliances if item.get("cluster_role") == "traffic"]
+    problems, matched = [], []
+    for node in nodes:
+        found = [item for item in traffic if _listed_as(node, item)]
+        if not found:
+            problems.append("%s is not listed as a traffic node by get_appliances; check that it is reachable at %s "
+                            "and has the same inter-appliance key" % (node["name"], node["internal_address"]))
+            continue
+        item = found[0]
+        matched.append(item)
+        if bool(item.get("accepting_connections")) != bool(node["accepting_connections"]):
+            problems.append("%s: get_appliances reports accepting_connections=%s, intended %s"
+                            % (node["name"], item.get("accepting_connections"), node["accepting_connections"]))
+        seconds = int(round(float(node["timezone_offset"]) * SECONDS_PER_HOUR))
+        if item.get("timezone_offset") != seconds:
+            problems.append("%s: get_appliances reports timezone_offset=%s s, intended %s s (%s h)"
+                            % (node["name"], item.get("timezone_offset"), seconds, node["timezone_offset"]))
+    problems.extend("%s is listed as a traffic node by get_appliances but is not configured"
+                    % (item.get("name") or item.get("public_hostname"))
+                    for item in traffic if not any(item is other for other in matched))
+    return problems
+
+
+def verify_cluster_view(module, vendor, nodes, result):
+    """Poll get_appliances until it lists the intended nodes; fail naming each mismatch."""
+    params = module.params
+
+    def probe():
+        view = [item for item in vendor.appliances() if item.get("cluster_role") == "traffic"]
+        result.update(cluster_view=view, mismatches=cluster_view_mismatches(nodes, view))
+        return result["mismatches"]
+
+    if not params["wait"]:
+        if probe():
+            raise ModuleFailure("the cluster view of get_appliances does not match the intended traffic nodes: %s"
+                                % "; ".join(result["mismatches"]))
+        return
+    try:
+        dummy, elapsed = Waiter(params["wait_timeout"]).wait(
+            probe, lambda mismatches: not mismatches, "the get_appliances cluster view to match the traffic nodes")
+    except WaitTimeout as exc:
+        raise ModuleFailure("%s; still different: %s" % (exc, "; ".join(result["mismatches"])),
+                            elapsed=round(exc.elapsed, 1))
+    result["elapsed"] = round(elapsed, 1)
+
+
+# --- the run -----------------------------------------------------------------------------
+
+def read_nodes(driver, host):
+    cluster = driver.cluster()
+    role = cluster.get("role")
+    if role in NOT_PRIMARY_ROLES:
+        raise ModuleFailure("%s is %s of the cluster: manage traffic nodes on the primary node"
+                            % (host, NOT_PRIMARY_ROLES[role]))
+    return [dict((field, node.get(field)) for field in FIELDS) for node in cluster.get("traffic_nodes", [])]
+
+
+def manage_nodes(module, result):
+    params = module.params
+    state = params["state"]
+    config = validate_config(params["config"], state)
+    driver = driver_for(params)
+    current = read_nodes(driver, params["host"])
+    if state == "gathered":
+        result["gathered"] = current
+        return
+    desired = desired_nodes(current, config, state)
+    steps = plan(current, desired)
+    diff = DiffTracker()
+    for action, node in steps:
+        old = next((item for item in current if item["name"] == node["name"]), None)
+        diff.add(node["name"], old, None if action == "delete" else node)
+    result.update(before=current, after=desired, changes=[dict(action=action, name=node["name"])
+                                                          for action, node in steps])
+    result["changed"] = diff.changed
+    if module._diff:
+        result["diff"] = diff.diff()
+    if module.check_mode:
+        return
+    apply_plan(driver, steps, result)
+    if params["verify"]:
+        # The same client: one OAuth token for the run.
+        verify_cluster_view(module, VendorApi(driver.client), desired, result)
+
+
+def main():
+    node_options = dict(
+        name=dict(type="str", required=True),
+        accepting_connections=dict(type="bool"),
+        timezone_offset=dict(type="float"),
+        public_host=dict(type="str"),
+        public_port=dict(type="int"),
+        internal_address=dict(type="str"),
+        network_prefixes=dict(type="list", elements="str"),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec(dict(
+            config=dict(type="list", elements="dict", options=node_options, default=[]),
+            state=dict(type="str", default="merged",
+                       choices=["merged", "replaced", "overridden", "deleted", "gathered"]),
+            verify=dict(type="bool", default=True),
+        ), wait=True),
+        supports_check_mode=True)
+    run(module, manage_nodes)
+
+
+if __name__ == "__main__":
+    main()

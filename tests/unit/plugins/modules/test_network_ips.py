@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: sra.appliance contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+NAME = "network_ips"
+
+
+def ips_of(driver, nic):
+    return [entry for entry in driver.interfaces_state if entry["name"] == nic][0]["ips"]
+
+
+def test_merged_adds_then_is_idempotent(run, driver):
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.52/24", enabled=False)])]
+    result = run(NAME, dict(config=config), driver, diff=True)
+    assert result["changed"] is True
+    assert result["changed_interfaces"] == ["eth0"]
+    assert ips_of(driver, "eth0") == [dict(address="192.0.2.10", prefix=24, enabled=True),
+                                      dict(address="192.0.2.52", prefix=24, enabled=False)]
+    assert result["diff"]["before"]["eth0"] == [dict(address="192.0.2.10", prefix=24, enabled=True)]
+    driver.calls[:] = []
+    again = run(NAME, dict(config=config), driver)
+    assert again["changed"] is False
+    assert driver.writes == []
+    assert [call[0] for call in driver.calls] == ["interfaces"]
+
+
+def test_check_mode_writes_nothing_and_predicts(run, driver):
+    result = run(NAME, dict(config=[dict(name="eth1", ips=[dict(address="10.0.0.5", prefix=24)])]), driver,
+                 check_mode=True, diff=True)
+    assert result["changed"] is True
+    assert result["after"][1] == dict(name="eth1", ips=[dict(address="10.0.0.5", prefix=24, enabled=True)])
+    assert result["diff"]["after"]["eth1"] == [dict(address="10.0.0.5", prefix=24, enabled=True)]
+    assert driver.writes == []
+
+
+def test_replaced_and_overridden(run, driver):
+    driver.interfaces_state[1]["ips"] = [dict(address="10.0.0.5", prefix=24, enabled=True)]
+    config = [dict(name="eth1", ips=[dict(address="10.0.0.6/24")])]
+    result = run(NAME, dict(config=config, state="replaced"), driver)
+    assert result["changed"] and ips_of(driver, "eth1") == [dict(address="10.0.0.6", prefix=24, enabled=True)]
+    assert ips_of(driver, "eth0") == [dict(address="192.0.2.10", prefix=24, enabled=True)]
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.10/24")])]
+    result = run(NAME, dict(config=config, state="overridden"), driver)
+    assert result["changed_interfaces"] == ["eth1"] and ips_of(driver, "eth1") == []
+    assert run(NAME, dict(config=config, state="overridden"), driver)["changed"] is False
+
+
+def test_deleted(run, driver):
+    driver.interfaces_state[1]["ips"] = [dict(address="10.0.0.5", prefix=24, enabled=True),
+                                         dict(address="10.0.0.6", prefix=24, enabled=True)]
+    result = run(NAME, dict(config=[dict(name="eth1", ips=[dict(address="10.0.0.5")])], state="deleted"), driver)
+    assert result["changed"] and ips_of(driver, "eth1") == [dict(address="10.0.0.6", prefix=24, enabled=True)]
+    result = run(NAME, dict(config=[dict(name="eth1")], state="deleted"), driver)
+    assert result["changed"] and ips_of(driver, "eth1") == []
+    assert run(NAME, dict(config=[dict(name="eth1")], state="deleted"), driver)["changed"] is False
+
+
+def test_gathered_reads_only(run, driver):
+    result = run(NAME, dict(state="gathered"), driver)
+    assert result["changed"] is False
+    assert result["gathered"][0] == dict(name="eth0", ips=[dict(address="192.0.2.10", prefix=24, enabled=True)])
+    assert driver.writes == []
+
+
+def test_order_of_ips_is_not_a_change(run, driver):
+    driver.interfaces_state[1]["ips"] = [dict(address="10.0.0.5", prefix=24, enabled=True),
+                                         dict(address="10.0.0.6", prefix=24, enabled=True)]
+    config = [dict(name="eth1", ips=[dict(address="10.0.0.6/24"), dict(address="10.0.0.5/24")])]
+    assert run(NAME, dict(config=config, state="replaced"), driver)["changed"] is False
+
+
+def test_moving_a_subnet_frees_it_first(run, driver):
+    driver.interfaces_state[1]["ips"] = [dict(address="10.0.0.5", prefix=24, enabled=True)]
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.10/24"), dict(address="10.0.0.5/24")]),
+              dict(name="eth1", ips=[])]
+    result = run(NAME, dict(config=config, state="replaced"), driver)
+    assert result["changed"]
+    assert [call[1] for call in driver.writes] == ["eth1", "eth0"]
+
+
+def test_shared_ip_flag_is_left_to_failover(run, driver):
+    driver.interfaces_state[0]["ips"].append(dict(address="192.0.2.52", prefix=24, enabled=False))
+    driver.failover_state = dict(role="backup", relationship=dict(backup_host="x", backup_port=443,
+                                                                  reverse_host="y", reverse_port=443))
+    driver.shared = ["192.0.2.52"]
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.52/24", enabled=True)])]
+    result = run(NAME, dict(config=config, client_id="id", client_secret="secret"), driver)
+    assert result["changed"] is False
+    assert result["shared_ips"] == ["192.0.2.52"]
+    assert "shared IP of a failover relationship" in str(result["warnings"])
+    assert driver.writes == []
+
+
+def test_without_api_account_failover_is_not_read(run, driver):
+    driver.interfaces_state[0]["ips"].append(dict(address="192.0.2.52", prefix=24, enabled=False))
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.52/24", enabled=True)])]
+    result = run(NAME, dict(config=config), driver)
+    assert result["changed"] is True
+    assert "failover" not in [call[0] for call in driver.calls]
+
+
+def test_refuses_to_remove_or_disable_host_address(run, driver):
+    result = run(NAME, dict(config=[dict(name="eth0")], state="deleted"), driver)
+    assert result["failed"] and "remove 192.0.2.10, the address this module talks to" in result["msg"]
+    assert "allow_host_address_change=true" in result["msg"]
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.10/24", enabled=False)])]
+    result = run(NAME, dict(config=config), driver)
+    assert result["failed"] and "disable 192.0.2.10" in result["msg"]
+    assert driver.writes == []
+    result = run(NAME, dict(config=config, allow_host_address_change=True), driver)
+    assert result["changed"] and driver.writes
+
+
+@pytest.mark.parametrize("ips, message", [
+    ([dict(address="192.0.2.300/24")], "config[0].ips[0]: '192.0.2.300' is not an IP address"),
+    ([dict(address="192.0.2.20/33")], "prefix 33 of 192.0.2.20 is out of range"),
+    ([dict(address="192.0.2.20")], "192.0.2.20 has no prefix"),
+    ([dict(address="192.0.2.20/24"), dict(address="192.0.2.20/24")], "appears twice on eth1"),
+    ([dict(address="192.0.2.10/24")], "IP address 192.0.2.10 appears on eth0 and on eth1"),
+    ([dict(address="192.0.2.20/24")], "are on the same subnet"),
+    ([dict(address="192.0.2.0/24")], "is the network address"),
+])
+def test_bad_inputs_fail_before_any_write(run, driver, ips, message):
+    result = run(NAME, dict(config=[dict(name="eth1", ips=ips)]), driver)
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert driver.writes == []
+
+
+def test_unknown_nic_and_repeated_nic(run, driver):
+    result = run(NAME, dict(config=[dict(name="eth7", ips=[dict(address="10.0.0.5/24")])]), driver)
+    assert result["failed"] and "NIC eth7 does not exist on this appliance; it has eth0, eth1" in result["msg"]
+    result = run(NAME, dict(config=[dict(name="eth1", ips=[]), dict(name="eth1", ips=[])]), driver)
+    assert result["failed"] and "listed twice" in result["msg"]
+    assert driver.writes == []
