@@ -1,4 +1,5 @@
-"""The launcher: `python -m lab up|down|status|kill|stop|start|reset|requests|site-data|inventory|issue-cert`."""
+"""The launcher: `python -m lab up|down|status|kill|stop|start|reset|requests|site-data|inventory|
+issue-cert|fault|nat`."""
 import argparse
 import errno
 import json
@@ -20,6 +21,7 @@ DEFAULT_PORT = 443
 FALLBACK_PORT = 8443
 CONTROL_PORT = 9700
 READY_TIMEOUT = 20.0
+NAT_PROGRAM = "lab.nat"
 
 
 # --- up ---------------------------------------------------------------------------------------
@@ -27,6 +29,8 @@ def cmd_up(args):
     state_dir = resolve_state_dir(args)
     lab = prepare_lab(args, state_dir)
     started = [name for name in lab["nodes"] if start_node(lab, state_dir, name)]
+    if "nat" in lab and start_nat(lab, state_dir):
+        started.append("nat")
     for name in lab["nodes"]:
         wait_ready(lab, name)
     write_trust_bundle(lab, state_dir)
@@ -48,8 +52,8 @@ def prepare_lab(args, state_dir):
     shutil.copyfile(args.topology, state_dir / "topology.yml")
     pki.LabCA(state_dir).ensure()
     nodes = list(topology["appliances"].values())
-    port = choose_port([n["address"] for n in nodes] + [s["address"] for s in topology["shared_ips"]],
-                       args.port)
+    extra = [s["address"] for s in topology["shared_ips"]] + ([topology["nat"]["address"]] if "nat" in topology else [])
+    port = choose_port([n["address"] for n in nodes] + extra, args.port)
     lab = {
         "name": topology["name"], "state_dir": str(state_dir), "port": port,
         "control_port": args.control_port, "topology": topology,
@@ -57,6 +61,8 @@ def prepare_lab(args, state_dir):
         "nodes": {n["name"]: {"address": n["address"], "hostname": n["hostname"], "port": port,
                               "control_port": args.control_port, "pid": None} for n in nodes},
     }
+    if "nat" in topology:
+        lab["nat"] = {**topology["nat"], "port": port, "pid": None}
     labstate.save(state_dir, lab)
     return lab
 
@@ -94,6 +100,35 @@ def start_node(lab, state_dir, name):
     return True
 
 
+def start_nat(lab, state_dir):
+    """Starts the NAT device unless it runs; returns whether it started it."""
+    nat = lab["nat"]
+    if labstate.is_running(nat.get("pid"), str(state_dir), NAT_PROGRAM):
+        return False
+    log = open(state_dir / "nat.log", "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", NAT_PROGRAM, "--state-dir", str(state_dir)],
+        cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    nat["pid"] = process.pid
+    labstate.save(state_dir, lab)
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not _accepts(nat["address"], nat["port"]):
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise LabError(f"the NAT device did not start; see {state_dir / 'nat.log'}")
+        time.sleep(0.05)
+    return True
+
+
+def _accepts(address, port):
+    try:
+        socket.create_connection((address, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_ready(lab, name, timeout=READY_TIMEOUT):
     """Waits until the node answers over TLS and on its control port."""
     entry = labstate.node(lab, name)
@@ -125,6 +160,8 @@ def cmd_down(args):
     for name, entry in lab["nodes"].items():
         if labstate.signal_node(entry, name, signal.SIGTERM):
             print(f"{name}: stopped")
+    if "nat" in lab and labstate.signal_node(lab["nat"], str(state_dir), signal.SIGTERM, program=NAT_PROGRAM):
+        print("nat: stopped")
     return 0
 
 
@@ -186,6 +223,57 @@ def cmd_site_data(args):
     return 0
 
 
+# --- faults and the NAT device ------------------------------------------------------------------
+def cmd_fault(args):
+    state_dir = resolve_state_dir(args)
+    lab = labstate.load(state_dir)
+    nodes = args.nodes or (list(lab["nodes"]) if args.fault == "heal" else [])
+    if not nodes:
+        raise LabError(f"fault {args.fault} needs a node")
+    for name in nodes:
+        entry = labstate.node(lab, name)
+        path, payload = _fault_request(args, lab, name, nodes)
+        labstate.control(entry, "POST", path, payload)
+        print(f"{name}: {args.fault}")
+    return 0
+
+
+def _fault_request(args, lab, name, nodes):
+    """The control request that sets the fault on one node."""
+    if args.fault == "isolate":
+        return "/control/faults", {"isolated": True}
+    if args.fault == "partition":
+        if len(nodes) != 2:
+            raise LabError("fault partition takes exactly two nodes")
+        other = next(node for node in nodes if node != name)
+        current = labstate.control(lab["nodes"][name], "GET", "/control/faults")["partitioned_from"]
+        return "/control/faults", {"partitioned_from": sorted({*current, lab["nodes"][other]["address"]})}
+    if args.fault == "heal":
+        return "/control/faults/heal", {}
+    if args.fault == "slow-sync":
+        return "/control/faults", {"sync_throughput": args.throughput}
+    if args.fault == "fail-sync":
+        return "/control/faults", {"failing_syncs": args.count, "failing_sync_message": args.message}
+    if args.fault == "burst":
+        return "/control/faults", {"error_burst": args.count, "error_status": args.status}
+    return "/control/expire-tokens", {}
+
+
+def cmd_nat(args):
+    state_dir = resolve_state_dir(args)
+    lab = labstate.load(state_dir)
+    if "nat" not in lab:
+        raise LabError("this lab has no NAT device (add `nat: {offset: 60, target: site1}` to the topology)")
+    if args.target:
+        labstate.node(lab, args.target)
+        lab["nat"]["target"] = args.target
+        labstate.save(state_dir, lab)
+    start_nat(lab, state_dir)
+    nat = lab["nat"]
+    print(f"nat {nat['address']}:{nat['port']} -> {nat['target']} ({lab['nodes'][nat['target']]['address']})")
+    return 0
+
+
 # --- inventory and certificates --------------------------------------------------------------
 def cmd_inventory(args):
     from lab.inventory import build_inventory
@@ -233,6 +321,11 @@ def print_table(lab):
         alive = labstate.is_running(entry.get("pid"), name)
         print(f"{name:<8} {entry['hostname']:<28} {entry['address']:<15} {entry['port']:>5}"
               f" {entry['control_port']:>7} {entry.get('pid') or '-':>7}  {'yes' if alive else 'no'}")
+    if "nat" in lab:
+        nat = lab["nat"]
+        alive = labstate.is_running(nat.get("pid"), lab["state_dir"], NAT_PROGRAM)
+        print(f"{'nat':<8} {'-> ' + nat['target']:<28} {nat['address']:<15} {nat['port']:>5} {'-':>7}"
+              f" {nat.get('pid') or '-':>7}  {'yes' if alive else 'no'}")
 
 
 def build_parser():
@@ -264,10 +357,21 @@ def build_parser():
     sub.add_argument("--writes", action="store_true", help="only requests that changed state")
     sub.add_argument("--json", action="store_true")
     sub = command("site-data", cmd_site_data, "create site data on one appliance", node=True)
-    sub.add_argument("--kind", required=True, choices=["users", "settings", "recordings", "files"])
+    sub.add_argument("--kind", required=True, choices=["users", "settings", "recordings", "files", "logs"])
     sub.add_argument("--name", required=True)
     sub.add_argument("--size", type=int, default=0, help="bytes")
     sub.add_argument("--value", help="a value for users and settings")
+    sub = command("fault", cmd_fault, "inject or heal a fault (see lab/README.md)")
+    sub.add_argument("fault", choices=["isolate", "partition", "heal", "slow-sync", "fail-sync", "burst",
+                                       "expire-tokens"])
+    sub.add_argument("nodes", nargs="*", help="node(s); heal without nodes heals every node")
+    sub.add_argument("--throughput", type=float, help="slow-sync: bytes/s (omit to restore the lab's)")
+    sub.add_argument("--count", type=int, default=1, help="fail-sync, burst: how many")
+    sub.add_argument("--message", default="The data sync was interrupted (injected fault).",
+                     help="fail-sync: the status message")
+    sub.add_argument("--status", type=int, default=503, help="burst: 429, 500, 502, 503 or 504")
+    sub = command("nat", cmd_nat, "show or swing the NAT device's target")
+    sub.add_argument("--target", help="the appliance new connections go to")
     sub = command("issue-cert", cmd_issue_cert, "a certificate signed by the lab CA")
     sub.add_argument("--name", required=True, help="common name")
     sub.add_argument("--san", action="append", default=[], help="DNS name or IP (repeatable)")

@@ -41,25 +41,26 @@ def node(lab, name):
     return lab["nodes"][name]
 
 
-def is_running(pid, name):
-    """True when `pid` is still this node's appliance process (not a zombie, not a reused pid)."""
+def is_running(pid, name, program="lab.appliance"):
+    """True when `pid` is still this lab process (not a zombie, not a reused pid): `program` is its
+    module, `name` another argument it was started with (the node, or the NAT's state dir)."""
     if not pid:
         return False
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"lab.appliance" in cmdline and name.encode() in cmdline
+    return program.encode() in cmdline and name.encode() in cmdline
 
 
-def signal_node(entry, name, signum, wait=5.0):
+def signal_node(entry, name, signum, wait=5.0, program="lab.appliance"):
     """Sends a signal and waits until the process is gone; SIGKILL when SIGTERM is not enough."""
     pid = entry.get("pid")
-    if not is_running(pid, name):
+    if not is_running(pid, name, program):
         return False
     os.kill(pid, signum)
     deadline = time.monotonic() + wait
-    while is_running(pid, name):
+    while is_running(pid, name, program):
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + wait

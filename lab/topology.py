@@ -9,11 +9,17 @@ DEFAULT_TIMERS = {
     "token_lifetime": 3600,      # OAuth token lifetime (the vendor: one hour)
     "health_cache": 60,          # v2 /health may answer from a cache this old
     "listener_retry": 1.0,       # how often an enabled IP that could not be bound is retried
+    "initial_sync_delay": 60,    # establish -> first data sync (the vendor: "about 60 seconds")
+    "probe_interval": 10,        # how often each appliance of a pair checks its peer
+    "peer_timeout": 5,           # connect and read timeout of one appliance-to-appliance request
+    "swap_both_backup": 2,       # the moment of a swap with data sync first where both are backup
+    "sync_overhead": 1,          # fixed cost of a data sync on top of size / throughput
 }
 DEFAULT_LIMITS = {
     "requests_per_second": 20,   # per API account, as the vendor documents
     "requests_per_hour": 15000,
     "tokens_per_account": 30,
+    "sync_throughput": 100_000_000,   # bytes/s of the lab's link when the bandwidth limit is 0
 }
 ROLES = ("pair", "traffic", "single")
 
@@ -47,7 +53,17 @@ def resolve(raw, block=None):
     topology["appliances"] = {
         name: _resolve_appliance(name, spec, network) for name, spec in raw["appliances"].items()
     }
+    if raw.get("nat"):
+        topology["nat"] = _resolve_nat(raw["nat"], network, topology["appliances"])
     return topology
+
+
+def _resolve_nat(spec, network, appliances):
+    """The NAT device: a forwarder for a site address, aimed at one appliance."""
+    target = spec.get("target")
+    if target not in appliances:
+        raise TopologyError(f"nat.target must name an appliance ({', '.join(appliances)})")
+    return {"address": str(_offset(network, spec["offset"])), "target": target}
 
 
 def _offset(network, offset):

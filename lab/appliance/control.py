@@ -10,11 +10,13 @@ from lab.appliance.failover import history
 from lab.appliance.web import HttpError, Response, Router
 from lab.appliance.network import refuse_unknown
 
-SITE_DATA_KINDS = ("users", "settings", "recordings", "files")
+SITE_DATA_KINDS = ("users", "settings", "recordings", "files", "logs")
 NAMESPACE_CHOICES = ("current", "legacy")
 PRODUCTS = ("rs", "pra")
 NUMERIC_SETTINGS = ("token_lifetime", "health_cache", "listener_retry", "requests_per_second",
-                    "requests_per_hour", "tokens_per_account")
+                    "requests_per_hour", "tokens_per_account", "initial_sync_delay", "probe_interval",
+                    "peer_timeout", "swap_both_backup", "sync_overhead", "sync_throughput")
+SOFTWARE_SETTINGS = ("version", "build")     # another site software package on this appliance
 
 
 class ControlApp:
@@ -28,6 +30,10 @@ class ControlApp:
         self.router.add(["GET"], "/control/requests", self.requests, "none")
         self.router.add(["GET"], "/control/settings", self.settings, "none")
         self.router.add(["POST"], "/control/settings", self.put_settings, "none")
+        self.router.add(["GET"], "/control/faults", self.faults, "none")
+        self.router.add(["POST"], "/control/faults", self.put_faults, "none")
+        self.router.add(["POST"], "/control/faults/heal", self.heal, "none")
+        self.router.add(["POST"], "/control/expire-tokens", self.expire_tokens, "none")
 
     def handle(self, request):
         try:
@@ -57,6 +63,8 @@ class ControlApp:
             "failover_role": appliance.failover.role(),
             "cluster_role": appliance.cluster.role(),
             "failover_history": history(appliance.store, "failover"),
+            "cluster_history": history(appliance.store, "cluster"),
+            "faults": appliance.faults.current(),
             "site_data": self._site_rows(),
             "settings": appliance.settings(),
         })
@@ -100,7 +108,8 @@ class ControlApp:
 
     def put_settings(self, request):
         body = request.json()
-        refuse_unknown(body, {*NUMERIC_SETTINGS, "xml_namespace", "product", "permissions", "backup_password"})
+        refuse_unknown(body, {*NUMERIC_SETTINGS, *SOFTWARE_SETTINGS, "xml_namespace", "product", "permissions",
+                              "backup_password"})
         _validate_settings(body)
         store = self.appliance.store
         with store.transaction() as db:
@@ -114,6 +123,20 @@ class ControlApp:
         self.appliance.health_cache.clear()
         return Response.json(self.appliance.settings())
 
+    def faults(self, request):
+        return Response.json(self.appliance.faults.current())
+
+    def put_faults(self, request):
+        """Merges the given faults into the current ones (see faults.py)."""
+        return Response.json(self.appliance.faults.update(request.json()))
+
+    def heal(self, request):
+        return Response.json(self.appliance.faults.heal())
+
+    def expire_tokens(self, request):
+        self.appliance.expire_tokens()
+        return Response.json({"message": f"Every token of {self.appliance.name} has expired."})
+
 
 def _validate_settings(body):
     for key in NUMERIC_SETTINGS:
@@ -124,6 +147,9 @@ def _validate_settings(body):
         raise HttpError(422, f"xml_namespace must be one of {', '.join(NAMESPACE_CHOICES)}")
     if body.get("product", "rs") not in PRODUCTS:
         raise HttpError(422, f"product must be one of {', '.join(PRODUCTS)}")
+    for key in SOFTWARE_SETTINGS:
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise HttpError(422, f"{key} must be a string, or null for the topology's")
     if not isinstance(body.get("permissions", {}), dict):
         raise HttpError(422, "permissions must be an object of permission name to value")
     password = body.get("backup_password")

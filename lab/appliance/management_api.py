@@ -178,7 +178,12 @@ class ManagementApi:
             raise invalid("port", "must be an integer from 1 to 65535")
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0.1 <= timeout <= 60:
             raise invalid("timeout", "must be a number from 0.1 to 60")
-        return Response.json(tcp_connect(self.appliance.own_address(), host, port, timeout))
+        source = self.appliance.own_address()
+        cut = self.appliance.faults.cut(host)
+        if cut:
+            return Response.json({"success": False, "message": f"Connection to {host}:{port} from {source}"
+                                                               f" failed: {cut}.", "elapsed": 0.0})
+        return Response.json(tcp_connect(source, host, port, timeout))
 
 
 def tcp_connect(source, host, port, timeout):

@@ -12,12 +12,15 @@ import uuid
 from pathlib import Path
 
 from lab import pki
-from lab.appliance import control, login_api, management_api, vendor_api
+from lab.appliance import control, login_api, management_api, peer_api, vendor_api
 from lab.appliance.admin import ADMIN_USER, FACTORY_ADMIN_PASSWORD, password_matches
 from lab.appliance.certificates import CertificateTable
-from lab.appliance.failover import DEFAULT_BACKUP_SETTINGS, StandaloneCluster, StandaloneFailover
+from lab.appliance.cluster import DEFAULT_CLUSTER, DEFAULT_RUNTIME, ClusterEngine
+from lab.appliance.failover import DEFAULT_BACKUP_SETTINGS, NO_RELATIONSHIP, FailoverEngine
+from lab.appliance.faults import Faults
 from lab.appliance.network import Listeners, servable_addresses
 from lab.appliance.oauth import RateLimiter, TokenService, basic_credentials
+from lab.appliance.peer import ConnectionCut, PeerChannel
 from lab.appliance.store import Store
 from lab.appliance.tls import CertificateSelector
 from lab.appliance.web import HttpError, PlainServer, Response, Router, serve_in_thread
@@ -27,6 +30,10 @@ NAMESPACES = {
     "legacy": "http://www.bomgar.com/namespaces/API/command",
 }
 DEFAULT_PERMISSIONS = {"perm_backup": True, "perm_command": "full_access", "perm_configuration": True}
+BUSY_MESSAGE = ("The site instance is busy: a role swap with data sync first is under way, clients are"
+                " disconnected and no other operations are available until the swap is complete.")
+BUSY_RETRY_AFTER = "2"
+INJECTED_ERROR_MESSAGE = "The appliance failed for an unexpected reason."
 
 
 class Appliance:
@@ -47,11 +54,13 @@ class Appliance:
         self.selector = CertificateSelector(self.certificates, self.state_dir / f"{node_name}.tls")
         self.tokens = TokenService(self.store, self.topology["api_account"], self.settings)
         self.rate_limiter = RateLimiter(self.settings)
-        self.failover = StandaloneFailover(self)
-        self.cluster = StandaloneCluster(self)
+        self.faults = Faults(self.store)
+        self.peers = PeerChannel(self)
+        self.failover = FailoverEngine(self)
+        self.cluster = ClusterEngine(self)
         self.health_cache = vendor_api.HealthCache()
         self.router = Router()
-        for api in (vendor_api, management_api, login_api):
+        for api in (vendor_api, management_api, login_api, peer_api):
             api.register(self.router, self)
         self.listeners = Listeners(self.port, self, self.selector, self._record_conflict)
         self._stop = threading.Event()
@@ -82,6 +91,10 @@ class Appliance:
             "backup_password": None,
             "shared_ips": {"ips": []},
             "backup_settings": dict(DEFAULT_BACKUP_SETTINGS),
+            "failover": dict(NO_RELATIONSHIP),
+            "cluster": dict(DEFAULT_CLUSTER),
+            "cluster_runtime": dict(DEFAULT_RUNTIME),
+            "cluster_membership": None,
         }
 
     def config(self, key):
@@ -105,7 +118,9 @@ class Appliance:
         return NAMESPACES[self.settings()["xml_namespace"]]
 
     def version(self):
-        return self.topology["version"], self.topology["build"]
+        """Product Version and Build: the topology's, unless the lab installed other software here."""
+        settings = self.settings()
+        return settings.get("version") or self.topology["version"], settings.get("build") or self.topology["build"]
 
     def interfaces(self):
         """The NICs as the management API shows them."""
@@ -173,6 +188,12 @@ class Appliance:
         headers = {}
         try:
             route, request.params = self.router.match(request.method, request.path)
+            if route.auth == "peer":
+                # Appliance-to-appliance traffic: not an API request, not in the request log.
+                return self._handle_peer(route, request)
+            self._inject_error()
+            if route.auth == "bearer" and not route.busy_ok:
+                self.refuse_if_busy()
             headers = self._authenticate(route.auth, request)
             response = route.handler(request)
         except HttpError as error:
@@ -185,6 +206,33 @@ class Appliance:
         response.headers.update(headers)
         self._log(request, response)
         return response
+
+    def _handle_peer(self, route, request):
+        try:
+            self.peers.admit(request)
+            return route.handler(request)
+        except ConnectionCut:
+            return Response.dropped()
+        except HttpError as error:
+            return Response.json(error.payload, error.status)
+
+    def refuse_if_busy(self):
+        """503 during a role swap with data sync first ("no other operations will be available")."""
+        if self.failover.busy():
+            raise HttpError(503, BUSY_MESSAGE, headers={"Retry-After": BUSY_RETRY_AFTER})
+
+    def _inject_error(self):
+        """A burst of error answers set through the control interface."""
+        status = self.faults.take_error()
+        if status == 429:
+            raise HttpError(429, "Too many requests: the API account's rate limit is exceeded.",
+                            headers={"Retry-After": "1"})
+        if status is not None:
+            raise HttpError(status, INJECTED_ERROR_MESSAGE, headers={"Retry-After": "1"} if status == 503 else {})
+
+    def expire_tokens(self):
+        with self.store.transaction() as db:
+            db.execute("UPDATE tokens SET expires = ?", (time.time(),))
 
     def _authenticate(self, kind, request):
         if kind == "basic":
@@ -207,6 +255,7 @@ class Appliance:
             self.selector.forget(fingerprint)
         with self.store.transaction() as db:
             self.store.clear_for_reset(db)
+        self.failover.reset()
         self.health_cache.clear()
         self.apply_network()
 
@@ -216,6 +265,8 @@ class Appliance:
         serve_in_thread(self.control_server, "control")
         self.apply_network()
         threading.Thread(target=self._retry_listeners, name="listener-retry", daemon=True).start()
+        threading.Thread(target=self.failover.monitor, args=(self._stop,), name="failover-monitor",
+                         daemon=True).start()
         print(f"{self.name}: serving {', '.join(self.listeners.bound()) or 'nothing'} on port"
               f" {self.port}, control on {self.address}:{self.control_port}", file=sys.stderr, flush=True)
         self._stop.wait()

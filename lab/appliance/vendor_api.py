@@ -12,8 +12,8 @@ from lab.appliance.web import HttpError, Response, now_iso
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n\n'
 XML_CONTENT_TYPE = "text/xml; charset=UTF-8"
-SYNC_FIRST_MESSAGE = "Successfully started data sync. Role change will occur upon successful completion."
-CHANGED_MESSAGE = "Successfully changed role."
+# What clients may still ask during a role swap with data sync first: health and appliance reads.
+BUSY_OK_ACTIONS = ("check_health", "get_appliances")
 ROLES = ("primary", "backup")
 FAILOVER_ROLE_FIELDS = {"role", "data_sync_first", "force"}
 # The vendor's backup leaves out recordings and file-store files of 200 KB or more (max 50 files).
@@ -32,10 +32,11 @@ def register(router, appliance):
     api = VendorApi(appliance)
     router.add(["POST"], "/oauth2/token", api.token, "none")
     router.add(["GET"], "/check_health", api.probe, "none")
-    router.add(["GET", "POST"], "/api/command", api.command, "bearer")
+    # /api/command checks the swap per action.
+    router.add(["GET", "POST"], "/api/command", api.command, "bearer", busy_ok=True)
     router.add(["GET"], "/api/command/v2/info", api.v2_info, "bearer")
-    router.add(["GET"], "/api/command/v2/health", api.v2_health, "bearer")
-    router.add(["GET"], "/api/command/v2/appliance", api.v2_appliance, "bearer")
+    router.add(["GET"], "/api/command/v2/health", api.v2_health, "bearer", busy_ok=True)
+    router.add(["GET"], "/api/command/v2/appliance", api.v2_appliance, "bearer", busy_ok=True)
     router.add(["POST"], "/api/command/v2/failover-role", api.v2_failover_role, "bearer")
     router.add(["GET", "POST"], "/api/backup", api.backup, "bearer")
 
@@ -91,7 +92,7 @@ class VendorApi:
         sync_time, sync_status = failover.last_sync()
         return {
             "version": version, "build": build, "hostname": appliance.hostname,
-            "appliance_id": appliance.appliance_id, "cluster_role": appliance.cluster.role(),
+            "appliance_id": appliance.appliance_id, "cluster_role": appliance.cluster.vendor_role(),
             "failover_role": failover.role(), "failover_configured": failover.configured(),
             "enabled_shared_ips": [ip for ip in failover.shared_ips()["ips"] if ip in served],
             "last_sync_time": sync_time, "last_sync_status": sync_status, "problems": problems,
@@ -130,6 +131,8 @@ class VendorApi:
         if handler is None:
             message = "Missing parameter: action." if not action else f"Invalid action: {action}."
             return self._xml_error(message, action)
+        if action not in BUSY_OK_ACTIONS:
+            self.appliance.refuse_if_busy()
         return handler(params)
 
     def _xml_error(self, message, action, changed=False):
@@ -203,11 +206,11 @@ class VendorApi:
                                    "set_failover_role")
         data_sync_first, force = params.get("data_sync_first") == "1", params.get("force") == "1"
         try:
-            self.appliance.failover.set_role(role, data_sync_first, force)
+            message = self.appliance.failover.set_role(role, data_sync_first, force)
         except FailoverRefused as refusal:
             return self._xml_error(str(refusal), "set_failover_role")
         root = ET.Element("success")
-        root.text = SYNC_FIRST_MESSAGE if data_sync_first else CHANGED_MESSAGE
+        root.text = message
         response = xml_response(root, self.appliance.namespace(), "set_failover_role")
         response.changed = True
         return response
@@ -272,13 +275,12 @@ class VendorApi:
             raise HttpError(422, "The given data was invalid.", errors)
         if self._command_access() != "full_access":
             raise HttpError(403, "The API account does not have full access to the command API.")
-        data_sync_first = body.get("data_sync_first", False)
         try:
-            self.appliance.failover.set_role(body["role"], data_sync_first, body.get("force", False))
+            message = self.appliance.failover.set_role(body["role"], body.get("data_sync_first", False),
+                                                       body.get("force", False))
         except FailoverRefused as refusal:
             raise HttpError(422, str(refusal), {"role": [str(refusal)]}) from None
-        return Response.json({"message": SYNC_FIRST_MESSAGE if data_sync_first else CHANGED_MESSAGE},
-                             changed=True)
+        return Response.json({"message": message}, changed=True)
 
     # --- backup ------------------------------------------------------------------------------
     def backup(self, request):

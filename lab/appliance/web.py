@@ -43,6 +43,7 @@ class Response:
     headers: dict = field(default_factory=dict)
     changed: bool = False
     action: str = None          # the /api/command action, for the request log
+    drop: bool = False          # close the connection without answering (a cut network)
 
     @classmethod
     def json(cls, payload, status=200, changed=False):
@@ -51,6 +52,10 @@ class Response:
     @classmethod
     def empty(cls, status=204, changed=False):
         return cls(status, b"", None, changed=changed)
+
+    @classmethod
+    def dropped(cls):
+        return cls(0, drop=True)
 
 
 @dataclass
@@ -92,17 +97,18 @@ class Route:
     methods: tuple
     pattern: re.Pattern
     handler: object
-    auth: str          # "none", "bearer" (API account) or "basic" (/appliance admin)
+    auth: str          # "none", "bearer" (API account), "basic" (/appliance admin) or "peer"
+    busy_ok: bool      # answers during a role swap with data sync first (health reads)
 
 
 class Router:
     def __init__(self):
         self.routes = []
 
-    def add(self, methods, path, handler, auth):
+    def add(self, methods, path, handler, auth, busy_ok=False):
         """`path` may hold {name} placeholders for one path segment each."""
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
-        self.routes.append(Route(tuple(methods), re.compile(f"^{regex}$"), handler, auth))
+        self.routes.append(Route(tuple(methods), re.compile(f"^{regex}$"), handler, auth, busy_ok))
 
     def match(self, method, path):
         """(route, params) for the method and path; raises 404 or 405."""
@@ -137,6 +143,9 @@ class Handler(BaseHTTPRequestHandler):
         if request is None:
             return
         response = self.server.app.handle(request)
+        if response.drop:
+            self.close_connection = True
+            return
         self._write(response)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_any

@@ -18,7 +18,8 @@ CLIENT_SECRET = "test-api-secret-0123456789"
 # exercise the limits lower them and the `site1` fixture puts these back.
 DEFAULT_SETTINGS = {"xml_namespace": "current", "product": "rs", "token_lifetime": 3600,
                     "health_cache": 0, "requests_per_second": 10000, "requests_per_hour": 100000,
-                    "tokens_per_account": 30, "permissions": {}, "backup_password": None}
+                    "tokens_per_account": 30, "permissions": {}, "backup_password": None,
+                    "version": None, "build": None}
 TEST_TOPOLOGY = {
     "name": "test",
     "block": BLOCK,
@@ -42,17 +43,22 @@ TEST_TOPOLOGY = {
 }
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    state_dir = tmp_path_factory.mktemp("lab") / "state"
-    topology_file = state_dir.parent / "test.yml"
-    topology_file.write_text(yaml.safe_dump(TEST_TOPOLOGY))
+def running_lab(tmp_path_factory, topology):
+    """Starts a lab of `topology` in its own state dir; yields lab.json; stops it afterwards."""
+    state_dir = tmp_path_factory.mktemp(topology["name"]) / "state"
+    topology_file = state_dir.parent / f"{topology['name']}.yml"
+    topology_file.write_text(yaml.safe_dump(topology))
     started = time.monotonic()
     assert cli.main(["up", "--topology", str(topology_file), "--state-dir", str(state_dir)]) == 0
     info = labstate.load(state_dir)
     info["start_seconds"] = time.monotonic() - started
     yield info
     cli.main(["down", "--state-dir", str(state_dir)])
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    yield from running_lab(tmp_path_factory, TEST_TOPOLOGY)
 
 
 class Node:

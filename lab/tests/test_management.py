@@ -185,6 +185,8 @@ def test_standalone_failover_and_cluster(site1):
                              "swap", "history"}
     cluster = site1.login("GET", "/cluster").json()
     assert cluster["role"] == "single" and cluster["traffic_nodes"] == []
-    # The write endpoints come with the failover engine; they are not routes yet.
-    assert site1.login("POST", "/failover/relationship", json={}).status_code == 404
-    assert site1.login("PUT", "/failover/shared-ips", json={"ips": []}).status_code == 405
+    # The write endpoints validate first, then refuse what a standalone appliance cannot do.
+    assert site1.login("POST", "/failover/relationship", json={}).status_code == 422
+    assert site1.login("PUT", "/failover/shared-ips", json={"ips": []}).status_code == 200
+    assert site1.login("POST", "/failover/sync").status_code == 409
+    assert site1.login("DELETE", "/cluster").status_code == 409

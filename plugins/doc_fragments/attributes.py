@@ -8,10 +8,16 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
+    # Every module states the support and details of check_mode and diff_mode; the descriptions are
+    # here. (ansible-test's yamllint reads fragments as literal strings, so no string is composed.)
 
-    # Every module: a check_mode and diff_mode attribute of its own, plus these.
+    # Modules of the action group (they take the connection options).
     DOCUMENTATION = r"""
 attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
   action_group:
     description: Use C(group/sra.appliance.appliance) in C(module_defaults) to set the connection options once.
     support: full
@@ -21,6 +27,15 @@ attributes:
     description: Runs on the controller and talks HTTPS to the appliance.
     support: full
     platforms: beyondtrust_sra
+"""
+
+    # Modules outside the action group (dns_record): the mode descriptions only.
+    MODES = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
 """
 
     INFO_MODULE = r"""

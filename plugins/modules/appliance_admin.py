@@ -27,11 +27,9 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Signs in as described (reads only) and reports whether it would change the password.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the password masked, and whether it changes; never the password.
 options:

@@ -27,11 +27,9 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Downloads nothing and writes nothing; reports the file it would write.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the file's size and SHA-256 before and after; in check mode the new values are unknown.
 options:

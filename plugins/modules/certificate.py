@@ -35,14 +35,12 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Validates the input, reads the certificate table (and NICs, failover status) and reports what it would do.
       - An O(assigned_ips) entry not configured on the appliance yet is taken to be added by an earlier task of the same
         run; the module warns instead of failing. Without check mode it fails before writing.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows whether the certificate is present, whether it is the default, and its assigned IPs; never the key.
 options:

@@ -30,14 +30,12 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Reads the certificate table and the existing file; exports nothing and writes no file.
       - A certificate named by O(fingerprint) that is not on the appliance yet is taken to be imported by an earlier task
         of the same run; the module warns and predicts the export.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the fingerprint the file holds before and after, and its mode.
 options:

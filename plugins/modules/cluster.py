@@ -27,11 +27,9 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the cluster once and reports whether it would change the method, sync or disband.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the method, the cluster role and the traffic node names before and after.
 options:

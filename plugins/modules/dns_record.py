@@ -20,13 +20,13 @@ description:
 version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
+extends_documentation_fragment:
+  - sra.appliance.attributes.MODES
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the record (a signed query, so a wrong key is found in check mode too) and sends no update.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the record's addresses and TTL before and after.
   platform:

@@ -31,14 +31,12 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Reads both appliances and reports whether it would establish or break the relationship.
       - A key precondition that is not met yet is a warning, not a failure, because an earlier task of the same run
         (M(sra.appliance.inter_appliance_key)) would set the keys; applying fails on it.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the relationship (backup and reverse connection details) before and after.
 options:

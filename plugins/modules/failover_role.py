@@ -31,12 +31,10 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Reads the roles and returns C(plan), the predicted change, including whether clients will be disconnected.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the role of the appliance (and of the peer with O(peer_host)) before and after.
 options:

@@ -31,14 +31,12 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Reads the current settings and reports what it would change.
       - A subnet precondition that is not met yet is a warning, not a failure, because an earlier task of the same run
         (M(sra.appliance.network_ips)) would add the IPs; applying fails on it.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the shared IPs and every backup setting before and after.
 options:

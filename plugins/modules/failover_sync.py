@@ -27,11 +27,9 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the sync state and reports whether it would start a sync.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows C(last_data_sync_time) and C(last_data_sync_status) before and after; in check mode the new time is
       unknown.

@@ -18,7 +18,9 @@ description:
   - Optionally runs the unauthenticated C(/check_health) probe, lists the appliances of the failover pair or Atlas
     cluster (C(get_appliances) or v2 C(/appliance)) and reads the API account's permissions (C(get_api_info) or v2
     C(/info)).
-  - Uses only the vendor's public APIs, so it works unchanged against a real appliance. Changes nothing.
+  - Optionally reads the TLS certificate the appliance serves (O(certificate)), from the TLS handshake itself, to
+    report the days left before it expires.
+  - Uses only the vendor's public APIs and TLS, so it works unchanged against a real appliance. Changes nothing.
   - The v2 C(/health) answer may come from a cache up to a minute old (the vendor's API reference); use O(api=xml)
     when the answer must be current.
 version_added: 0.1.0
@@ -56,6 +58,21 @@ options:
       - Also read the API version, server time and the API account's permissions (C(get_api_info) or v2 C(/info)).
     type: bool
     default: false
+  certificate:
+    description:
+      - Also read the certificate the appliance serves, from a TLS handshake with O(host) and O(port).
+      - With O(validate_certs=true) the chain is verified against O(ca_path) (or the system's trust store) and the
+        validity dates are returned. With O(validate_certs=false) only the fingerprint is returned, because the
+        dates of an unverified certificate are not worth reporting.
+      - The host name is not checked: O(host) is the appliance's own address, and the point is the expiry date.
+    type: bool
+    default: false
+  server_name:
+    description:
+      - The host name sent as SNI with O(certificate=true), usually the site host name, so the appliance serves
+        the certificate a client of the site sees. Without it no SNI is sent and the appliance serves the
+        certificate of the IP, or its default certificate.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -63,6 +80,14 @@ EXAMPLES = r"""
   sra.appliance.health_info:
     host: "{{ sra_address }}"
     appliances: true
+  register: health
+
+- name: Read the health and the days left of the certificate the site's clients are served
+  sra.appliance.health_info:
+    host: "{{ sra_address }}"
+    ca_path: /etc/pki/site-ca.pem
+    certificate: true
+    server_name: support.example.com
   register: health
 
 - name: Probe the site without credentials
@@ -157,7 +182,43 @@ api_info:
   description: API version, server time (epoch seconds) and the API account's permissions.
   returned: when O(api_info=true)
   type: dict
+certificate:
+  description: The certificate the appliance served in the TLS handshake.
+  returned: when O(certificate=true)
+  type: dict
+  contains:
+    sha256:
+      description: SHA-256 fingerprint of the certificate's DER form, lower-case hex.
+      type: str
+    verified:
+      description: Whether the chain was verified (O(validate_certs)).
+      type: bool
+    subject:
+      description: The subject's common name; null when not verified.
+      type: str
+      sample: support.example.com
+    issuer:
+      description: The issuer's common name; null when not verified.
+      type: str
+    not_before:
+      description: Start of validity, ISO 8601 in UTC; null when not verified.
+      type: str
+      sample: "2024-12-02T12:00:00+00:00"
+    not_after:
+      description: End of validity, ISO 8601 in UTC; null when not verified.
+      type: str
+      sample: "2025-12-02T12:00:00+00:00"
+    days_left:
+      description: Whole days until RV(certificate.not_after), negative once expired; null when not verified.
+      type: int
+      sample: 364
 """
+
+import datetime
+import hashlib
+import socket
+import ssl
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -184,10 +245,56 @@ def cluster_role_from(appliances, appliance_id):
     return None
 
 
+def common_name(name):
+    """The CN of a subject or issuer as ssl.getpeercert() returns it (a tuple of RDNs)."""
+    for rdn in name or ():
+        for key, value in rdn:
+            if key == "commonName":
+                return value
+    return None
+
+
+def iso_utc(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).isoformat()
+
+
+def tls_context(params):
+    context = ssl.create_default_context(cafile=params.get("ca_path") if params["validate_certs"] else None)
+    # The host is the appliance's own address; the certificate is read for its dates, not to trust the name.
+    context.check_hostname = False
+    if not params["validate_certs"]:
+        context.verify_mode = ssl.CERT_NONE  # what validate_certs=false asks for; only the fingerprint is returned
+    return context
+
+
+def served_certificate(params, now=None):
+    """The certificate the appliance serves: a TLS handshake, nothing sent after it."""
+    context = tls_context(params)
+    where = "%s:%s" % (params["host"], params["port"])
+    try:
+        with socket.create_connection((params["host"], params["port"]), timeout=params["timeout"]) as raw:
+            with context.wrap_socket(raw, server_hostname=params.get("server_name")) as tls:
+                der, details = tls.getpeercert(binary_form=True), tls.getpeercert()
+    except ssl.SSLCertVerificationError as exc:
+        raise ModuleFailure("%s: the served certificate does not verify (%s); give the CA that issued it in ca_path"
+                            % (where, exc.verify_message or exc))
+    except (OSError, ssl.SSLError) as exc:
+        raise ModuleFailure("%s: cannot read the served certificate: %s" % (where, exc))
+    certificate = dict(sha256=hashlib.sha256(der).hexdigest(), verified=bool(details), subject=None, issuer=None,
+                       not_before=None, not_after=None, days_left=None)
+    if details:
+        not_after = ssl.cert_time_to_seconds(details["notAfter"])
+        certificate.update(
+            subject=common_name(details.get("subject")), issuer=common_name(details.get("issuer")),
+            not_before=iso_utc(ssl.cert_time_to_seconds(details["notBefore"])), not_after=iso_utc(not_after),
+            days_left=int((not_after - (now if now is not None else time.time())) // 86400))
+    return certificate
+
+
 def gather(module, result):
     params = module.params
-    if not (params["health"] or params["probe"] or params["appliances"] or params["api_info"]):
-        raise ModuleFailure("nothing to read: set health, probe, appliances or api_info to true")
+    if not (params["health"] or params["probe"] or params["appliances"] or params["api_info"] or params["certificate"]):
+        raise ModuleFailure("nothing to read: set health, probe, appliances, api_info or certificate to true")
     vendor = VendorApi(client_for(params))
     if params["probe"]:
         result["probe"] = vendor.probe()
@@ -199,6 +306,8 @@ def gather(module, result):
             result["health"]["cluster_role"] = cluster_role_from(result["appliances"], result["health"]["appliance_id"])
     if params["api_info"]:
         result["api_info"] = read_api_info(vendor, params["api"])
+    if params["certificate"]:
+        result["certificate"] = served_certificate(params)
 
 
 def main():
@@ -209,6 +318,8 @@ def main():
             probe=dict(type="bool", default=False),
             appliances=dict(type="bool", default=False),
             api_info=dict(type="bool", default=False),
+            certificate=dict(type="bool", default=False),
+            server_name=dict(type="str"),
         )),
         supports_check_mode=True)
     run(module, gather)

@@ -26,11 +26,9 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the key's fingerprint only and reports whether it would set the key.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the key's fingerprint before and after, never the key.
 options:

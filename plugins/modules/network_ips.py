@@ -36,11 +36,9 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the NICs (and the failover settings) and reports the IP lists it would write; writes nothing.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows each changed NIC's IP list before and after.
 options:

@@ -27,7 +27,6 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - Reads the settings it manages and reports what it would write; writes nothing.
@@ -35,7 +34,6 @@ attributes:
         (M(sra.appliance.network_ips)); the module warns instead of failing, so the plan of a fresh deployment is
         complete. Without check mode it fails before writing.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the gateway, DNS servers and static routes it manages, before and after.
 options:

@@ -35,11 +35,9 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Only reads (the TCP Connection Test is a read); runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details: Changes nothing, so there is nothing to diff.
 options:

@@ -34,12 +34,10 @@ extends_documentation_fragment:
   - sra.appliance.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the cluster once and reports the nodes it would add, change and remove; the cluster view is not
       checked because nothing was written.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows each changed node before and after, keyed by name.
 options:
