@@ -21,7 +21,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test venv link unit integration lab-test sanity lint molecule lab-up lab-down clean
+.PHONY: demo test venv link unit integration lab-test sanity lint molecule lab-up lab-down lab-inventory clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt tests/requirements.txt
@@ -37,6 +37,10 @@ link:
 demo: venv link
 	$(BIN)/python -m lab up --topology lab/topologies/demo.yml --state-dir $(DEMO_STATE)
 	$(BIN)/ansible-playbook -i inventories/lab playbooks/health.yml
+
+## make lab-inventory: rewrite inventories/lab/hosts.yml from lab/topologies/demo.yml.
+lab-inventory: venv
+	$(BIN)/python tools/write_lab_inventory.py
 
 lab-up: venv
 	$(BIN)/python -m lab up --topology lab/topologies/demo.yml --state-dir $(DEMO_STATE)

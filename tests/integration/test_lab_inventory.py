@@ -35,7 +35,7 @@ def test_the_committed_lab_inventory_is_the_demo_topology():
     for name in RELATIVE_PATHS:
         assert "{{" in committed["all"]["vars"].pop(name)
         generated["all"]["vars"].pop(name)
-    assert committed == generated, "regenerate inventories/lab/hosts.yml with `python -m lab inventory`"
+    assert committed == generated, "run `make lab-inventory` to rewrite inventories/lab/hosts.yml"
 
 
 def test_the_relative_paths_lead_to_the_demo_lab_state():
