@@ -283,7 +283,8 @@ def cmd_inventory(args):
         topology, port = lab["topology"], lab["port"]
     else:
         topology = topo.load(args.topology, args.block)
-        port = choose_port([n["address"] for n in topology["appliances"].values()], args.port)
+        # No lab runs here yet: describe what `up` does on a free block, whatever else is running.
+        port = DEFAULT_PORT if os.geteuid() == 0 else args.port
     inventory = build_inventory(topology, port, state_dir)
     print(yaml.safe_dump(inventory, sort_keys=False, default_flow_style=False), end="")
     return 0
