@@ -105,22 +105,12 @@ elapsed:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.sra.appliance.plugins.module_utils._cluster import (
+    NODE_FIX_HINT, node_problems, pending_nodes, read_primary_cluster)
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import waiter_for
-
-NOT_PRIMARY_ROLES = {"traffic": "a traffic node", "backup_primary": "the backup primary node"}
-BAD_NODE_STATES = ("refused", "unreachable")
-
-
-def read_cluster(driver, host):
-    cluster = driver.cluster()
-    role = cluster.get("role")
-    if role in NOT_PRIMARY_ROLES:
-        raise ModuleFailure("%s is %s of the cluster: run the cluster module on the primary node"
-                            % (host, NOT_PRIMARY_ROLES[role]))
-    return cluster
 
 
 def node_names(cluster):
@@ -131,17 +121,9 @@ def is_clustered(cluster):
     return cluster.get("role") != "single" or bool(cluster.get("traffic_nodes"))
 
 
-def node_problems(cluster):
-    return ["%s: %s (%s)" % (status["name"], status["state"], status.get("message") or "no message")
-            for status in cluster.get("node_status") or [] if status.get("state") in BAD_NODE_STATES]
-
-
-def sync_finished(before):
-    def ready(cluster):
-        pending = [status for status in cluster.get("node_status") or [] if status.get("state") == "pending"]
-        moved = cluster.get("last_sync_time") != before.get("last_sync_time") or not cluster.get("traffic_nodes")
-        return moved and not pending
-    return ready
+def sync_finished(cluster):
+    # Sync Now marks every node pending before it answers, so no pending node means pushed.
+    return not pending_nodes(cluster)
 
 
 def sync_cluster(module, driver, cluster, result):
@@ -149,13 +131,14 @@ def sync_cluster(module, driver, cluster, result):
     result["changed"] = True
     if not module.params["wait"]:
         return cluster
-    cluster, elapsed = waiter_for(module).wait(driver.cluster, sync_finished(cluster), "the cluster sync to finish")
+    cluster, elapsed = waiter_for(module, interval=1.0).wait(driver.cluster, sync_finished,
+                                                             "the cluster sync to finish")
     result["elapsed"] = round(elapsed, 1)
     problems = node_problems(cluster)
     if problems:
         result.update(cluster=cluster, node_status=cluster.get("node_status"))
-        raise ModuleFailure("the cluster sync did not reach every traffic node: %s. Check each node's inter-appliance "
-                            "key and that its internal address is reachable on TCP 443" % "; ".join(problems))
+        raise ModuleFailure("the cluster sync did not reach every traffic node: %s; %s"
+                            % ("; ".join(problems), NODE_FIX_HINT))
     return cluster
 
 
@@ -193,7 +176,7 @@ def ensure_absent(module, driver, cluster, result, diff):
 
 def manage_cluster(module, result):
     driver = driver_for(module.params)
-    cluster = read_cluster(driver, module.params["host"])
+    cluster = read_primary_cluster(driver, module.params["host"])
     diff = DiffTracker()
     ensure = ensure_absent if module.params["state"] == "absent" else ensure_present
     cluster = ensure(module, driver, cluster, result, diff)

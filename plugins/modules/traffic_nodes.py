@@ -20,9 +20,10 @@ description:
   - Taking a node out of rotation is O(state=merged) with O(config[].accepting_connections=false) and the node's name
     alone; running it again changes nothing.
   - The whole input is validated before the first write (unique names, host names, ports, offsets, prefixes).
-  - After writing, the module reads the vendor's C(get_appliances) on this appliance and checks that the cluster view
-    lists exactly the intended traffic nodes with their rotation state and offset (see O(verify)). A node that refused
-    the primary's configuration (for example because its inter-appliance key differs) shows up there as a mismatch.
+  - After the run the module checks the result (see O(verify)) - each node's push status on the cluster page (the
+    primary node pushes the configuration to every traffic node over its internal address; a node whose
+    inter-appliance key differs refuses it) and the vendor's C(get_appliances) on this appliance, which must list
+    exactly the intended traffic nodes, matched by name, with their rotation state and offset.
   - Uses the sra.appliance management API for the nodes (no vendor API exists for this page) and the vendor's XML
     command API for the check; see the collection's C(docs/management-api.md).
 version_added: 0.1.0
@@ -95,9 +96,12 @@ options:
     default: merged
   verify:
     description:
-      - Check the vendor's C(get_appliances) view after the run (not in check mode, not with O(state=gathered)).
-      - With O(wait=true) the module polls until the view matches or O(wait_timeout) passes, then fails naming each
-        mismatch; with O(wait=false) it looks once and fails on a mismatch.
+      - Check the cluster after the run (not in check mode, not with O(state=gathered)) and fail naming each traffic
+        node that refused the configuration or could not be reached, and each difference of the C(get_appliances)
+        view.
+      - After a change, with O(wait=true) the module first waits (up to O(wait_timeout)) until the primary node has
+        pushed the configuration to every node; with O(wait=false), or when nothing changed, it looks once and warns
+        about nodes whose push is still pending.
     type: bool
     default: true
 notes:
@@ -168,22 +172,36 @@ changes:
   sample: [{action: add, name: tn3.us-east.example.com}, {action: update, name: tn1.eu-west.example.com}]
 cluster_view:
   description: The traffic nodes as the vendor's C(get_appliances) lists them after the run (timezone_offset in seconds).
-  returned: when the view was checked
+  returned: when the cluster was checked
   type: list
   elements: dict
+node_status:
+  description: Each traffic node's push status on the cluster page (C(pending), C(ok), C(refused), C(unreachable)).
+  returned: when the cluster was checked
+  type: list
+  elements: dict
+  sample: [{name: tn1.eu-west.example.com, state: ok, message: tn1.eu-west.example.com accepted the configuration.}]
+pending:
+  description: Names of the nodes whose push had not finished when the module looked.
+  returned: when the cluster was checked
+  type: list
+  elements: str
 mismatches:
-  description: How the cluster view differs from the intended nodes; empty when it matches.
-  returned: when the view was checked
+  description: The nodes that refused the configuration or could not be reached, and how the cluster view differs from
+    the intended nodes; empty when everything matches.
+  returned: when the cluster was checked
   type: list
   elements: str
 elapsed:
-  description: Seconds spent waiting for the cluster view.
-  returned: when the view was checked
+  description: Seconds spent waiting for the primary node to push the configuration.
+  returned: when the module waited
   type: float
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.sra.appliance.plugins.module_utils._cluster import (
+    NODE_FIX_HINT, node_problems, pending_nodes, read_primary_cluster)
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
@@ -195,7 +213,6 @@ from ansible_collections.sra.appliance.plugins.module_utils._waiter import Waite
 FIELDS = ("name", "accepting_connections", "timezone_offset", "public_host", "public_port", "internal_address",
           "network_prefixes")
 WHOLE_NODE_STATES = ("replaced", "overridden")
-NOT_PRIMARY_ROLES = {"traffic": "a traffic node", "backup_primary": "the backup primary node"}
 SECONDS_PER_HOUR = 3600
 
 
@@ -316,23 +333,19 @@ def apply_plan(driver, steps, result):
 
 # --- the vendor's cluster view -----------------------------------------------------------
 
-def _listed_as(node, appliance):
-    return appliance.get("name") == node["name"] or appliance.get("public_hostname") == node["public_host"]
-
-
 def cluster_view_mismatches(nodes, appliances):
     """How the vendor's get_appliances list (parsed; timezone_offset in seconds) differs from
-    the intended traffic nodes (timezone_offset in hours). Empty when the view matches."""
-    traffic = [item for item in appliances if item.get("cluster_role") == "traffic"]
-    problems, matched = [], []
+    the intended traffic nodes (timezone_offset in hours). Empty when the view matches.
+
+    get_appliances names a traffic node by the node's unique Name; its public_hostname is the
+    Public Address, which two nodes may share, so it does not identify a node."""
+    traffic = dict((item.get("name"), item) for item in appliances if item.get("cluster_role") == "traffic")
+    problems = []
     for node in nodes:
-        found = [item for item in traffic if _listed_as(node, item)]
-        if not found:
-            problems.append("%s is not listed as a traffic node by get_appliances; check that it is reachable at %s "
-                            "and has the same inter-appliance key" % (node["name"], node["internal_address"]))
+        item = traffic.pop(node["name"], None)
+        if item is None:
+            problems.append("%s is not listed as a traffic node by get_appliances" % node["name"])
             continue
-        item = found[0]
-        matched.append(item)
         if bool(item.get("accepting_connections")) != bool(node["accepting_connections"]):
             problems.append("%s: get_appliances reports accepting_connections=%s, intended %s"
                             % (node["name"], item.get("accepting_connections"), node["accepting_connections"]))
@@ -340,43 +353,55 @@ def cluster_view_mismatches(nodes, appliances):
         if item.get("timezone_offset") != seconds:
             problems.append("%s: get_appliances reports timezone_offset=%s s, intended %s s (%s h)"
                             % (node["name"], item.get("timezone_offset"), seconds, node["timezone_offset"]))
-    problems.extend("%s is listed as a traffic node by get_appliances but is not configured"
-                    % (item.get("name") or item.get("public_hostname"))
-                    for item in traffic if not any(item is other for other in matched))
+    problems.extend("%s is listed as a traffic node by get_appliances but is not configured" % name
+                    for name in traffic)
     return problems
 
 
-def verify_cluster_view(module, vendor, nodes, result):
-    """Poll get_appliances until it lists the intended nodes; fail naming each mismatch."""
+def observe(driver, vendor, nodes, cluster=None):
+    """One look at the primary node: the push state of every node and the vendor's view.
+
+    ``cluster`` is a cluster page already read in this run (an unchanged run reads it once)."""
+    cluster = cluster if cluster is not None else driver.cluster()
+    view = [item for item in vendor.appliances() if item.get("cluster_role") == "traffic"]
+    return dict(pending=pending_nodes(cluster), node_status=cluster.get("node_status") or [],
+                cluster_view=view, mismatches=node_problems(cluster) + cluster_view_mismatches(nodes, view))
+
+
+def settled(observation):
+    # A refused or unreachable node stays so until the next push: waiting longer changes nothing.
+    return not observation["pending"]
+
+
+def verify_cluster_view(module, driver, nodes, result, cluster=None):
+    """Wait until the primary has pushed to every node, then fail naming each node that refused
+    the configuration and each difference of the get_appliances view."""
     params = module.params
-
-    def probe():
-        view = [item for item in vendor.appliances() if item.get("cluster_role") == "traffic"]
-        result.update(cluster_view=view, mismatches=cluster_view_mismatches(nodes, view))
-        return result["mismatches"]
-
-    if not params["wait"]:
-        if probe():
-            raise ModuleFailure("the cluster view of get_appliances does not match the intended traffic nodes: %s"
-                                % "; ".join(result["mismatches"]))
-        return
-    try:
-        dummy, elapsed = Waiter(params["wait_timeout"]).wait(
-            probe, lambda mismatches: not mismatches, "the get_appliances cluster view to match the traffic nodes")
-    except WaitTimeout as exc:
-        raise ModuleFailure("%s; still different: %s" % (exc, "; ".join(result["mismatches"])),
-                            elapsed=round(exc.elapsed, 1))
-    result["elapsed"] = round(elapsed, 1)
+    vendor = VendorApi(driver.client)  # the same client: one OAuth token for the run
+    if cluster is not None or not params["wait"]:
+        observation = observe(driver, vendor, nodes, cluster)
+    else:
+        try:
+            observation, elapsed = Waiter(params["wait_timeout"], interval=1.0).wait(
+                lambda: observe(driver, vendor, nodes), settled,
+                "the primary node to push the configuration to every traffic node")
+        except WaitTimeout as exc:
+            last = exc.last_state or {}
+            raise ModuleFailure("%s; still pending: %s" % (exc, ", ".join(last.get("pending") or ["unknown"])),
+                                elapsed=round(exc.elapsed, 1), **dict((key, last[key]) for key in last))
+        result["elapsed"] = round(elapsed, 1)
+    result.update(observation)
+    if observation["pending"]:
+        module.warn("the configuration is still being pushed to %s: not verified yet"
+                    % ", ".join(observation["pending"]))
+    if observation["mismatches"]:
+        raise ModuleFailure("the cluster does not match the intended traffic nodes: %s; %s"
+                            % ("; ".join(observation["mismatches"]), NODE_FIX_HINT))
 
 
 # --- the run -----------------------------------------------------------------------------
 
-def read_nodes(driver, host):
-    cluster = driver.cluster()
-    role = cluster.get("role")
-    if role in NOT_PRIMARY_ROLES:
-        raise ModuleFailure("%s is %s of the cluster: manage traffic nodes on the primary node"
-                            % (host, NOT_PRIMARY_ROLES[role]))
+def current_nodes(cluster):
     return [dict((field, node.get(field)) for field in FIELDS) for node in cluster.get("traffic_nodes", [])]
 
 
@@ -385,7 +410,8 @@ def manage_nodes(module, result):
     state = params["state"]
     config = validate_config(params["config"], state)
     driver = driver_for(params)
-    current = read_nodes(driver, params["host"])
+    cluster = read_primary_cluster(driver, params["host"])
+    current = current_nodes(cluster)
     if state == "gathered":
         result["gathered"] = current
         return
@@ -404,8 +430,7 @@ def manage_nodes(module, result):
         return
     apply_plan(driver, steps, result)
     if params["verify"]:
-        # The same client: one OAuth token for the run.
-        verify_cluster_view(module, VendorApi(driver.client), desired, result)
+        verify_cluster_view(module, driver, desired, result, cluster=None if steps else cluster)
 
 
 def main():

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 import pytest
 
@@ -71,7 +72,7 @@ class Lab:
     def reset(self, *names):
         """Factory state, and a new start for the request log of each node."""
         for name in names or self.names():
-            self.cli("reset", name)
+            self.control(name, "POST", "reset")
             self.mark(name)
 
     def mark(self, name):
@@ -105,10 +106,20 @@ class Lab:
 
     # -- request log and control ----------------------------------------------------------
     def requests(self, name, writes=False, since_mark=True):
-        args = ["requests", name, "--json"] + (["--writes"] if writes else [])
-        log = json.loads(self.cli(*args).stdout or "[]")
-        mark = self.marks.get(name, 0) if since_mark else 0
-        return [entry for entry in log if entry["id"] > mark]
+        since = self.marks.get(name, 0) if since_mark else 0
+        query = "requests?since=%d%s" % (since, "&writes=1" if writes else "")
+        return [entry for entry in self.control(name, "GET", query)["requests"] if entry["id"] > since]
+
+    def control(self, name, method, path, body=None):
+        """The lab's control interface of node ``name`` (plain HTTP JSON, separate from the appliance APIs).
+
+        Called directly rather than through ``python -m lab``: a test reads the request log often.
+        """
+        url = "http://%s:%d/control/%s" % (self.address(name), self.node(name)["control_port"], path.lstrip("/"))
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read() or b"null")
 
     def writes(self, name):
         return self.requests(name, writes=True)
@@ -174,3 +185,55 @@ def run_module(name, params, check_mode=False, diff=False):
 @pytest.fixture
 def module_runner():
     return run_module
+
+
+# == Failover fixtures (eng-failover, for test_failover_modules.py) ===========================
+# The lab's control interface (plain HTTP JSON on each appliance's address and control port),
+# a device that answers the automatic failover's connectivity test, and a clean warning list
+# for modules run in-process (AnsibleModule.warn() collects in a module-global list).
+
+def lab_control(lab, name, path, body=None):
+    """``POST`` ``body`` (or ``GET`` without one) to /control/<path> of node ``name``; the JSON answer."""
+    return lab.control(name, "GET" if body is None else "POST", path, body)
+
+
+@pytest.fixture
+def control():
+    return lab_control
+
+
+@pytest.fixture
+def router(lab_factory):
+    """A device at the pair lab's gateway that answers TCP on the appliance port, as the automatic
+    failover's network connectivity test needs (lab/README.md, Backup settings); its address."""
+    import socket
+    import threading
+    pair_lab = lab_factory("pair")
+    address = pair_lab.info["topology"]["gateway"]
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((address, pair_lab.info.get("port", 443)))
+    listener.listen(16)
+
+    def accept():
+        while True:
+            try:
+                listener.accept()[0].close()
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield address
+    listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() of the thread
+    listener.close()
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    """Each in-process module run reports only its own warnings."""
+    from ansible.module_utils.common import warnings as ansible_warnings
+
+    def clear():
+        monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+    clear()
+    return clear

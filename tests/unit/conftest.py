@@ -337,10 +337,12 @@ CLUSTER_WRITE_METHODS = ("set_cluster_method", "add_traffic_node", "update_traff
 
 
 class FakeClusterDriver(FakeDriver):
-    """The primary node's cluster page, and the vendor's get_appliances view of it.
+    """The primary node's cluster page, and the vendor's get_appliances view of it, as the lab has them.
 
-    A node named in ``refusing`` refuses the pushed configuration (as with a wrong
-    inter-appliance key): the sync marks it refused and get_appliances does not list it.
+    Every change pushes the configuration to every node in the background: the nodes are
+    ``pending`` for the next ``pending_reads`` reads of the page, then ``ok``, or ``refused``
+    for a node named in ``refusing`` (as with a wrong inter-appliance key). get_appliances on
+    the primary lists every configured node, whether or not it accepted.
     """
 
     def __init__(self):
@@ -349,25 +351,45 @@ class FakeClusterDriver(FakeDriver):
                                   last_sync_time=None, history=[])
         self.refusing = set()
         self.syncs = 0
+        self.pending_reads = 0
+        self._pending_left = 0
         self.client = self  # VendorApi(driver.client) finds appliances() here
 
     @property
     def writes(self):
         return [call for call in self.calls if call[0] in WRITE_METHODS + CLUSTER_WRITE_METHODS]
 
+    def _push(self):
+        self._pending_left = self.pending_reads
+        self.cluster_state["node_status"] = [dict(name=node["name"], state="pending", message="Pushing.")
+                                             for node in self.cluster_state["traffic_nodes"]]
+
+    def _pushed(self):
+        self.cluster_state["node_status"] = [
+            dict(name=status["name"], state="refused" if status["name"] in self.refusing else "ok",
+                 message="inter-appliance key mismatch" if status["name"] in self.refusing else "configuration applied")
+            if status["state"] == "pending" else status
+            for status in self.cluster_state["node_status"]]
+
     def cluster(self):
         self._call("cluster")
+        if self._pending_left:
+            self._pending_left -= 1
+        else:
+            self._pushed()
         return json.loads(json.dumps(self.cluster_state))
 
     def set_cluster_method(self, method):
         self._call("set_cluster_method", method)
         self.cluster_state["method"] = method
-        return self.cluster()
+        self._push()
+        return json.loads(json.dumps(self.cluster_state))
 
     def add_traffic_node(self, node):
         self._call("add_traffic_node", node)
         assert node["name"] not in [item["name"] for item in self.cluster_state["traffic_nodes"]]
         self.cluster_state["traffic_nodes"].append(json.loads(json.dumps(node)))
+        self._push()
         return node
 
     def update_traffic_node(self, node):
@@ -375,27 +397,26 @@ class FakeClusterDriver(FakeDriver):
         nodes = self.cluster_state["traffic_nodes"]
         index = [item["name"] for item in nodes].index(node["name"])
         nodes[index] = json.loads(json.dumps(node))
+        self._push()
         return node
 
     def delete_traffic_node(self, name):
         self._call("delete_traffic_node", name)
         self.cluster_state["traffic_nodes"] = [item for item in self.cluster_state["traffic_nodes"]
                                                if item["name"] != name]
+        self._push()
 
     def cluster_sync(self):
         self._call("cluster_sync")
         self.syncs += 1
         self.cluster_state["last_sync_time"] = "2024-12-02T12:00:%02d+00:00" % self.syncs
-        self.cluster_state["node_status"] = [
-            dict(name=node["name"], state="refused" if node["name"] in self.refusing else "ok",
-                 message="inter-appliance key mismatch" if node["name"] in self.refusing else "configuration applied")
-            for node in self.cluster_state["traffic_nodes"]]
+        self._push()
         return dict(message="Sync started")
 
     def disband_cluster(self):
         self._call("disband_cluster")
         self.cluster_state.update(role="single", traffic_nodes=[], node_status=[])
-        return self.cluster()
+        return json.loads(json.dumps(self.cluster_state))
 
     def appliances(self):
         """get_appliances as module_utils._vendor parses it (timezone_offset in seconds)."""
@@ -407,8 +428,7 @@ class FakeClusterDriver(FakeDriver):
                          cluster_role="traffic", failover_role="none",
                          accepting_connections=node["accepting_connections"],
                          timezone_offset=int(node["timezone_offset"] * 3600))
-                    for index, node in enumerate(self.cluster_state["traffic_nodes"])
-                    if node["name"] not in self.refusing)
+                    for index, node in enumerate(self.cluster_state["traffic_nodes"]))
         return view
 
 

@@ -90,7 +90,7 @@ def test_refuses_to_run_off_the_primary(cluster, cluster_driver, role, words):
     cluster_driver.cluster_state["role"] = role
     result = cluster(dict(method="random"))
     assert result["failed"]
-    assert "is %s of the cluster: run the cluster module on the primary node" % words in result["msg"]
+    assert "is %s of the cluster: manage the cluster on its primary node" % words in result["msg"]
     assert cluster_driver.writes == []
 
 

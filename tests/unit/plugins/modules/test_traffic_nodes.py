@@ -9,6 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import parse_appliances, parse_xml
+from ansible_collections.sra.appliance.plugins.module_utils._waiter import Waiter
 from ansible_collections.sra.appliance.plugins.modules import traffic_nodes
 
 NAME = "traffic_nodes"
@@ -54,6 +55,9 @@ def test_merged_adds_with_defaults_then_is_idempotent(nodes, cluster_driver):
     again = nodes(dict(config=[TN1, TN3]))
     assert again["changed"] is False
     assert cluster_driver.writes == []
+    # An unchanged run reads the cluster page once and the vendor's view once.
+    assert [call[0] for call in cluster_driver.calls] == ["cluster", "get_appliances"]
+    assert again["mismatches"] == []
 
 
 def test_taking_a_node_out_of_rotation_is_idempotent(nodes, cluster_driver):
@@ -123,26 +127,53 @@ def test_prefixes_compare_in_any_order(nodes, cluster_driver):
 
 def test_node_refusing_the_configuration_fails_the_verification(nodes, cluster_driver):
     cluster_driver.refusing.add(TN3["name"])
-    result = nodes(dict(config=[TN1, TN3], wait=False))
+    result = nodes(dict(config=[TN1, TN3], wait_timeout=5))
     assert result["failed"]
     assert result["changed"] is True
-    assert "tn3.us-east.example.com is not listed as a traffic node" in result["msg"]
-    assert "inter-appliance key" in result["msg"]
+    assert "tn3.us-east.example.com: refused (inter-appliance key mismatch)" in result["msg"]
+    assert "check the node's inter-appliance key" in result["msg"]
+    assert result["mismatches"] == ["tn3.us-east.example.com: refused (inter-appliance key mismatch)"]
 
 
-def test_verification_waits_then_times_out_with_mismatches(nodes, cluster_driver):
+def test_a_refusal_is_reported_again_by_an_unchanged_run(nodes, cluster_driver):
     cluster_driver.refusing.add(TN3["name"])
+    nodes(dict(config=[TN1, TN3], wait_timeout=5))
+    again = nodes(dict(config=[TN1, TN3]))
+    assert again["failed"] and again["changed"] is False
+    assert "tn3.us-east.example.com: refused" in again["msg"]
+
+
+def test_verification_waits_for_the_push(nodes, cluster_driver, monkeypatch):
+    monkeypatch.setattr(traffic_nodes, "Waiter", lambda timeout, interval: Waiter(timeout, interval,
+                                                                                  sleep=lambda seconds: None))
+    cluster_driver.pending_reads = 2
+    result = nodes(dict(config=[TN1], wait_timeout=30))
+    assert not result.get("failed"), result
+    assert result["pending"] == [] and result["node_status"][0]["state"] == "ok"
+    assert [call[0] for call in cluster_driver.calls].count("cluster") == 4  # the first read, then three polls
+    assert "elapsed" in result
+
+
+def test_verification_times_out_naming_pending_nodes(nodes, cluster_driver):
+    cluster_driver.pending_reads = 100
     result = nodes(dict(config=[TN3], wait_timeout=0))
     assert result["failed"]
-    assert "Timed out" in result["msg"] and "still different" in result["msg"]
-    assert result["mismatches"]
+    assert "Timed out" in result["msg"] and "still pending: tn3.us-east.example.com" in result["msg"]
+    assert result["pending"] == [TN3["name"]]
+
+
+def test_without_wait_a_pending_push_is_a_warning(nodes, cluster_driver):
+    cluster_driver.pending_reads = 100
+    result = nodes(dict(config=[TN3], wait=False))
+    assert not result.get("failed"), result
+    assert "still being pushed to tn3.us-east.example.com" in str(result["warnings"])
 
 
 def test_refuses_to_run_on_a_traffic_node(nodes, cluster_driver):
     cluster_driver.cluster_state["role"] = "traffic"
     result = nodes(dict(config=[TN1]))
     assert result["failed"]
-    assert "is a traffic node of the cluster: manage traffic nodes on the primary node" in result["msg"]
+    assert "is a traffic node of the cluster: manage the cluster on its primary node" in result["msg"]
     assert cluster_driver.writes == []
 
 
@@ -223,8 +254,16 @@ def test_view_mismatches_are_named():
     assert problems == [
         "tn1.eu-west.example.com: get_appliances reports accepting_connections=False, intended True",
         "tn1.eu-west.example.com: get_appliances reports timezone_offset=19800 s, intended 3600 s (1 h)",
-        "tn3.us-east.example.com is not listed as a traffic node by get_appliances; check that it is reachable at "
-        "tn3.us-east.example.com and has the same inter-appliance key",
+        "tn3.us-east.example.com is not listed as a traffic node by get_appliances",
+    ]
+
+
+def test_view_matches_nodes_by_name_not_public_address():
+    """Two nodes may share a Public Address; the Name is what identifies one."""
+    other = whole(dict(TN1, name="tn1-renamed"), accepting_connections=False, timezone_offset=5.5)
+    assert traffic_nodes.cluster_view_mismatches([other], view()) == [
+        "tn1-renamed is not listed as a traffic node by get_appliances",
+        "tn1.eu-west.example.com is listed as a traffic node by get_appliances but is not configured",
     ]
 
 
