@@ -33,9 +33,15 @@ link:
 	@mkdir -p $(COLLECTIONS)/ansible_collections/sra
 	@ln -sfn $(CURDIR) $(COLLECTIONS)/ansible_collections/sra/appliance
 
-## make demo: start the lab of inventories/lab and show every appliance's health.
+## make demo: start the lab of inventories/lab, deploy it with `site`, show health, then a planned
+## failover and a failback, with the health table after each.
 demo: venv link
 	$(BIN)/python -m lab up --topology lab/topologies/demo.yml --state-dir $(DEMO_STATE)
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/site.yml
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/health.yml
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/planned_failover.yml -e sra_backup_dir=$(DEMO_STATE)/backups
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/health.yml
+	$(BIN)/ansible-playbook -i inventories/lab playbooks/failback.yml -e sra_backup_dir=$(DEMO_STATE)/backups
 	$(BIN)/ansible-playbook -i inventories/lab playbooks/health.yml
 
 ## make lab-inventory: rewrite inventories/lab/hosts.yml from lab/topologies/demo.yml.

@@ -53,6 +53,7 @@ def prepare_lab(args, state_dir):
     pki.LabCA(state_dir).ensure()
     nodes = list(topology["appliances"].values())
     extra = [s["address"] for s in topology["shared_ips"]] + ([topology["nat"]["address"]] if "nat" in topology else [])
+    write_site_certificate(state_dir, topology, nodes, extra)
     port = choose_port([n["address"] for n in nodes] + extra, args.port)
     lab = {
         "name": topology["name"], "state_dir": str(state_dir), "port": port,
@@ -65,6 +66,17 @@ def prepare_lab(args, state_dir):
         lab["nat"] = {**topology["nat"], "port": port, "pid": None}
     labstate.save(state_dir, lab)
     return lab
+
+
+def write_site_certificate(state_dir, topology, nodes, extra_addresses):
+    """site.pem/site.key: what an operator would buy — one certificate, issued by the lab CA, for
+    the site host name and every node's host name and address (the inventory imports it)."""
+    names = [topology["site_hostname"]] + [n["hostname"] for n in nodes] + [n["address"] for n in nodes]
+    cert, key = pki.LabCA(state_dir).issue(topology["site_hostname"], names + extra_addresses)
+    (state_dir / "site.pem").write_text(pki.cert_pem(cert))
+    key_file = state_dir / "site.key"
+    key_file.touch(mode=0o600)
+    key_file.write_text(pki.key_pem(key))
 
 
 def choose_port(addresses, fallback):
@@ -286,7 +298,7 @@ def cmd_inventory(args):
         # No lab runs here yet: describe what `up` does on a free block, whatever else is running.
         port = DEFAULT_PORT if os.geteuid() == 0 else args.port
     inventory = build_inventory(topology, port, state_dir)
-    print(yaml.safe_dump(inventory, sort_keys=False, default_flow_style=False), end="")
+    print(yaml.safe_dump(inventory, sort_keys=False, default_flow_style=False, width=200), end="")
     return 0
 
 

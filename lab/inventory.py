@@ -13,7 +13,8 @@ def build_inventory(topology, port, state_dir):
         groups[group][node["hostname"]] = host_vars
     return {"all": {
         "vars": _all_vars(topology, port, state_dir, bool(groups["sra_traffic_nodes"])),
-        "children": {name: {"hosts": hosts} for name, hosts in groups.items() if hosts},
+        # Every group, empty ones too, so playbooks naming all three match without a warning.
+        "children": {name: {"hosts": hosts} if hosts else {} for name, hosts in groups.items()},
     }}
 
 
@@ -32,6 +33,11 @@ def _all_vars(topology, port, state_dir, clustered):
         "sra_ca_path": str(state_dir / "trust.pem"),
         "sra_port": port,
         "sra_lab_state_dir": str(state_dir),
+        # Written by `lab up`: the lab CA's certificate for the site and every node.
+        "sra_certificate": {
+            "chain": "{{ lookup('ansible.builtin.file', sra_lab_state_dir ~ '/site.pem') }}",
+            "key": "{{ lookup('ansible.builtin.file', sra_lab_state_dir ~ '/site.key') }}",
+        },
     })
     if clustered:
         variables["sra_cluster_method"] = "random"

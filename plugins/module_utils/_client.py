@@ -217,7 +217,8 @@ class ApplianceClient:
                 if idempotent and attempt <= self.retries:
                     self.sleep(self.backoff * 2 ** (attempt - 1))
                     continue
-                hint = None if idempotent else NOT_RETRIED_HINT
+                # A read sent once on purpose (a probe) was not retried either, but changes nothing.
+                hint = None if idempotent or method in ("GET", "HEAD") else NOT_RETRIED_HINT
                 raise ApplianceError(self.name, method, path, message="cannot connect: %s" % _reason(exc), hint=hint)
             retry_after = self._retry_delay(response, idempotent, attempt)
             if retry_after is None:

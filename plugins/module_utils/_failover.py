@@ -164,10 +164,15 @@ def sync_state(status):
     return data_sync.get("last_data_sync_time"), data_sync.get("last_data_sync_status"), data_sync.get("state")
 
 
-def sync_finished(status, before_time):
-    """True once a sync newer than ``before_time`` has finished; raises when it failed."""
+def sync_finished(status, before_time, before_status=None):
+    """True once a sync newer than the one seen before (``before_time``, ``before_status``) has
+    finished; raises when it failed.
+
+    The time has a resolution of one second and a sync may fail at once, so a new status at the
+    same time is a new sync as well.
+    """
     last_time, last_status, state = sync_state(status)
-    if state == "running" or not last_time or last_time == before_time:
+    if state == "running" or not last_time or (last_time, last_status) == (before_time, before_status):
         return False
     if not sync_status_is_good(last_status):
         raise ModuleFailure("The data sync finished at %s with status %r; see the status history of "

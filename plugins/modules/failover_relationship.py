@@ -106,6 +106,7 @@ elapsed:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._failover import relationship_matches, sync_state, \
     sync_status_is_good
@@ -154,7 +155,16 @@ def check_preconditions(module, this_driver, peer_host):
     params = module.params
     peer_driver = driver_for(params, peer_host)
     this_vendor, peer_vendor = VendorApi(this_driver.client), VendorApi(peer_driver.client)
-    problem = version_problem(this_vendor.name, this_vendor.check_health(), peer_vendor.name, peer_vendor.check_health())
+    this_health = this_vendor.check_health()
+    try:
+        peer_health = peer_vendor.check_health()
+    except ApplianceError as exc:
+        if exc.status is not None:
+            raise
+        raise ModuleFailure("Cannot establish the failover relationship: the backup appliance %s cannot be reached "
+                            "from the controller (%s); check backup_host, or give peer_host where the controller "
+                            "reaches it" % (peer_host, exc), appliance=peer_host)
+    problem = version_problem(this_vendor.name, this_health, peer_vendor.name, peer_health)
     if problem:
         raise ModuleFailure("Cannot establish the failover relationship: %s" % problem)
     problem = key_problem(this_vendor.name, this_driver.key_state(), peer_vendor.name, peer_driver.key_state())

@@ -117,7 +117,7 @@ def ensure_synced(module, result):
             result["changed"] = True
         if params["wait"]:
             status, elapsed = waiter_for(module).wait(
-                driver.failover, lambda seen: sync_finished(seen, before_time),
+                driver.failover, lambda seen: sync_finished(seen, before_time, before_status),
                 "the data sync of %s to finish (last_data_sync_time moves, status good)" % driver.client.name)
             result.update(elapsed=round(elapsed, 1), data_sync=status.get("data_sync"))
         after_time, after_status, dummy = sync_state(status)

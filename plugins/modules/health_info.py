@@ -64,7 +64,7 @@ options:
       - With O(validate_certs=true) the chain is verified against O(ca_path) (or the system's trust store) and the
         validity dates are returned. With O(validate_certs=false) only the fingerprint is returned, because the
         dates of an unverified certificate are not worth reporting.
-      - The host name is not checked: O(host) is the appliance's own address, and the point is the expiry date.
+      - The host name is not checked, because O(host) is the appliance's own address and the point is the expiry date.
     type: bool
     default: false
   server_name:
@@ -194,11 +194,11 @@ certificate:
       description: Whether the chain was verified (O(validate_certs)).
       type: bool
     subject:
-      description: The subject's common name; null when not verified.
+      description: The subject's common name (all its attributes when it has none); null when not verified.
       type: str
       sample: support.example.com
     issuer:
-      description: The issuer's common name; null when not verified.
+      description: The issuer's common name (all its attributes when it has none); null when not verified.
       type: str
     not_before:
       description: Start of validity, ISO 8601 in UTC; null when not verified.
@@ -245,13 +245,13 @@ def cluster_role_from(appliances, appliance_id):
     return None
 
 
-def common_name(name):
-    """The CN of a subject or issuer as ssl.getpeercert() returns it (a tuple of RDNs)."""
-    for rdn in name or ():
-        for key, value in rdn:
-            if key == "commonName":
-                return value
-    return None
+def name_text(name):
+    """A subject or issuer as ssl.getpeercert() returns it (RDN tuples): its CN, else every attribute."""
+    pairs = [pair for rdn in name or () for pair in rdn]
+    for key, value in pairs:
+        if key == "commonName":
+            return value
+    return ", ".join("%s=%s" % pair for pair in pairs) or None
 
 
 def iso_utc(seconds):
@@ -285,7 +285,7 @@ def served_certificate(params, now=None):
     if details:
         not_after = ssl.cert_time_to_seconds(details["notAfter"])
         certificate.update(
-            subject=common_name(details.get("subject")), issuer=common_name(details.get("issuer")),
+            subject=name_text(details.get("subject")), issuer=name_text(details.get("issuer")),
             not_before=iso_utc(ssl.cert_time_to_seconds(details["notBefore"])), not_after=iso_utc(not_after),
             days_left=int((not_after - (now if now is not None else time.time())) // 86400))
     return certificate

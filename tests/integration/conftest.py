@@ -188,19 +188,8 @@ def module_runner():
 
 
 # == Failover fixtures (eng-failover, for test_failover_modules.py) ===========================
-# The lab's control interface (plain HTTP JSON on each appliance's address and control port),
-# a device that answers the automatic failover's connectivity test, and a clean warning list
+# A device that answers the automatic failover's connectivity test, and a clean warning list
 # for modules run in-process (AnsibleModule.warn() collects in a module-global list).
-
-def lab_control(lab, name, path, body=None):
-    """``POST`` ``body`` (or ``GET`` without one) to /control/<path> of node ``name``; the JSON answer."""
-    return lab.control(name, "GET" if body is None else "POST", path, body)
-
-
-@pytest.fixture
-def control():
-    return lab_control
-
 
 @pytest.fixture
 def router(lab_factory):

@@ -78,7 +78,8 @@ def test_peer_host_is_used_for_the_checks(monkeypatch, network):
 def test_unreachable_backup_fails_before_writing(monkeypatch, network):
     network[B].down = True
     result = run_module(monkeypatch, "failover_relationship", PARAMS, network)
-    assert result["failed"] and B in result["msg"] and "cannot connect" in result["msg"]
+    assert result["failed"] and "the backup appliance %s cannot be reached" % B in result["msg"]
+    assert "cannot connect" in result["msg"] and "peer_host" in result["msg"]
     assert network.writes == []
 
 

@@ -41,6 +41,13 @@ def test_failed_sync_fails_with_the_status(monkeypatch, network):
     assert result["failed"] and "Failed: peer unreachable" in result["msg"] and result["changed"] is True
 
 
+def test_sync_failing_within_the_same_second_is_seen(monkeypatch, network):
+    # The time has a resolution of one second; an immediate failure may carry the previous time.
+    network[A].sync_script = [dict(OLD), dict(OLD, last_data_sync_status="Failed: disk full")]
+    result = run_module(monkeypatch, "failover_sync", dict(wait_timeout=10), network)
+    assert result["failed"] and "Failed: disk full" in result["msg"] and "Timed out" not in result["msg"]
+
+
 def test_timeout(monkeypatch, network):
     result = run_module(monkeypatch, "failover_sync", dict(wait_timeout=10), network)
     assert result["failed"] and "Timed out" in result["msg"] and result["last_state"]["data_sync"] == OLD
