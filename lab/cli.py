@@ -44,7 +44,7 @@ def cmd_up(args):
 def prepare_lab(args, state_dir):
     """The recorded lab of this state dir, or a new one from the topology file."""
     if labstate.lab_file(state_dir).exists():
-        return labstate.load(state_dir)
+        return check_same_lab(labstate.load(state_dir), args, state_dir)
     if not args.topology:
         raise LabError("--topology is required to create a lab")
     topology = topo.load(args.topology, args.block)
@@ -65,6 +65,17 @@ def prepare_lab(args, state_dir):
     if "nat" in topology:
         lab["nat"] = {**topology["nat"], "port": port, "pid": None}
     labstate.save(state_dir, lab)
+    return lab
+
+
+def check_same_lab(lab, args, state_dir):
+    """`up` on a state dir recorded for another topology or block would start the old lab where the
+    caller expects the new one: refuse, and say how to get what was asked for."""
+    asked = topo.load(args.topology, args.block) if args.topology else None
+    if asked and (asked["name"], asked["block"]) != (lab["name"], lab["topology"]["block"]):
+        raise LabError(f"{state_dir} holds lab {lab['name']} on {lab['topology']['block']}, not "
+                       f"{asked['name']} on {asked['block']}: `python -m lab down --state-dir {state_dir}`, "
+                       f"remove the directory, or choose another --state-dir")
     return lab
 
 

@@ -15,6 +15,13 @@ def test_up_is_idempotent_and_status_shows_every_node(lab, capsys):
     assert capsys.readouterr().out.count(" yes") == 2
 
 
+def test_up_refuses_a_state_dir_of_another_block(lab, capsys):
+    topology = lab["state_dir"] + "/topology.yml"
+    assert cli.main(["up", "--topology", topology, "--block", "127.0.49.0/24", "--state-dir", lab["state_dir"]]) != 0
+    assert "holds lab" in capsys.readouterr().err
+    assert labstate.load(lab["state_dir"])["topology"]["block"] == lab["topology"]["block"]
+
+
 def test_lab_started_quickly(lab):
     assert lab["start_seconds"] < 10
 
