@@ -13,6 +13,10 @@
 
 PYTHON ?= python3
 VENV ?= .venv
+TEST_REQUIREMENTS ?= tests/requirements.txt
+SANITY_PYTHON ?= 3.11
+# DESIGN §1: also the newest ansible-core where the machine has Python 3.12.
+PYTHON_NEWEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12))
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 SANITY_ROOT ?= /tmp/sra-appliance-sanity/ansible_collections/sra/appliance
@@ -21,12 +25,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test venv link unit integration lab-test sanity lint molecule lab-up lab-down lab-inventory clean
+.PHONY: demo test newest venv link unit integration lab-test sanity lint molecule lab-up lab-down lab-inventory clean
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt tests/requirements.txt
+$(VENV)/.installed: requirements.txt $(TEST_REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt -r tests/requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt -r $(TEST_REQUIREMENTS)
 	touch $@
 
 link:
@@ -54,7 +58,13 @@ lab-down: venv
 	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
 
 ## make test: everything CI runs.
-test: unit lab-test integration sanity lint molecule
+test: unit lab-test integration sanity lint molecule newest
+
+## make newest: unit tests and sanity on Python 3.12 with the newest ansible-core (own virtualenv).
+newest:
+	@if [ -z "$(PYTHON_NEWEST)" ]; then echo "newest: no Python 3.12 on this machine, skipped"; exit 0; fi; \
+	$(MAKE) --no-print-directory VENV=.venv-newest PYTHON=$(PYTHON_NEWEST) TEST_REQUIREMENTS=tests/requirements-newest.txt \
+	  SANITY_PYTHON=3.12 SANITY_ROOT=/tmp/sra-appliance-sanity-newest/ansible_collections/sra/appliance unit sanity
 
 unit: venv link
 	$(BIN)/python -m pytest -q tests/unit
@@ -71,7 +81,7 @@ sanity: venv
 	git ls-files -z --cached --others --exclude-standard | grep -zv -e '^lab/' -e '^tools/' -e '^\.ci/' \
 	  | xargs -0 -I{} cp --parents {} $(SANITY_ROOT)/
 	tools/install-get-pip-standin.sh $(BIN)/python
-	cd $(SANITY_ROOT) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	cd $(SANITY_ROOT) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python $(SANITY_PYTHON) --color no
 
 lint: venv link
 	$(BIN)/ansible-lint --offline --profile production
