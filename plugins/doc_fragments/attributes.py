@@ -37,14 +37,3 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
 """
-
-    INFO_MODULE = r"""
-attributes:
-  check_mode:
-    description: Reads only; runs the same in check mode.
-    support: full
-    details: Never changes anything.
-  diff_mode:
-    description: Reads only; there is nothing to diff.
-    support: N/A
-"""

@@ -24,7 +24,13 @@ author:
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.attributes
-  - sra.appliance.attributes.info_module
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; runs the same in check mode and never changes anything.
+  diff_mode:
+    support: N/A
+    details: Reads only; there is nothing to diff.
 options:
   gather_subset:
     description:

@@ -29,7 +29,13 @@ author:
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.attributes
-  - sra.appliance.attributes.INFO_MODULE
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; runs the same in check mode and never changes anything.
+  diff_mode:
+    support: N/A
+    details: Reads only; there is nothing to diff.
 options:
   api:
     description:
