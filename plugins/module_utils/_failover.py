@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
+from ansible_collections.sra.appliance.plugins.module_utils._pair import sync_verdict
 from ansible_collections.sra.appliance.plugins.module_utils._management import ManagementDriver
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, client_for
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
@@ -20,6 +21,9 @@ GOOD_SYNC_STATUSES = ("success", "successful", "succeeded", "ok", "complete", "c
 NETWORK_METHODS = ("shared_ip", "dns_swing", "nat_swing")
 # "Data syncs should generally be at least once a day" (best-practice table).
 MAX_SYNC_INTERVAL = 86400
+SWAP_TIMEOUT_ADVICE = ("The appliances may still be carrying out the role change: a swap with a data sync first goes "
+                       "on by itself and can complete after this run has stopped. Read the roles again "
+                       "(sra.appliance.health_info or pair_info) before anything else")
 CONFLICT_WARNING = ("Automatic failover is on (backup settings of %s), and this task changes roles through the API: "
                     "the vendor warns that \"using the built-in failover in /login and the API failover commands "
                     "together could result in conflict\" (Failover Dynamics and Options). Use one of them.")
@@ -40,6 +44,8 @@ class RoleView:
         self.vendor = vendor
         self.api = api
         self._own_id = None
+        # (epoch, status) of the last data sync, as the last XML read saw it (None with api=json).
+        self.sync = None
 
     @property
     def name(self):
@@ -47,7 +53,9 @@ class RoleView:
 
     def read(self):
         if self.api == "xml":
-            return self.vendor.check_health()["role"]
+            health = self.vendor.check_health()
+            self.sync = (health["last_data_sync_epoch"], health["last_data_sync_status"])
+            return health["role"]
         if self._own_id is None:
             self._own_id = self.vendor.v2_health()["appliance_id"]
         for entry in self.vendor.v2_appliances():
@@ -82,7 +90,24 @@ def read_peer_role(view):
 def read_roles(this, peer):
     role = this.read()
     peer_role, reachable = read_peer_role(peer)
-    return dict(role=role, peer_role=peer_role, peer_reachable=reachable)
+    return dict(role=role, peer_role=peer_role, peer_reachable=reachable, sync=this.sync,
+                peer_sync=peer.sync if reachable else None)
+
+
+def swap_canceled(before, state, data_sync_first):
+    """A swap with data sync first that the appliances canceled: the roles as before, and a data sync
+    newer than the one seen before failed (the vendor documents no "canceled" answer; the API shows
+    the failed sync and the unchanged roles). Returns the reason, or None."""
+    if not data_sync_first or state is None:
+        return None
+    if (state["role"], state["peer_role"]) != (before["role"], before["peer_role"]):
+        return None
+    for key in ("sync", "peer_sync"):
+        seen = state.get(key)
+        if seen and seen != before.get(key) and sync_verdict(seen[1]) == "bad":
+            return ("the data sync of the swap failed (%s) and the roles are unchanged: the appliances canceled the "
+                    "role change" % seen[1])
+    return None
 
 
 def swap_complete(state, target):

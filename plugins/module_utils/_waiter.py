@@ -12,17 +12,21 @@ import time
 
 
 class WaitTimeout(Exception):
-    """The condition did not hold in time. ``last_state`` is what the last poll saw."""
+    """The condition did not hold in time. ``last_state`` is what the last poll saw; ``advice``,
+    when the caller knows it, says what may still be going on and what to run next."""
 
-    def __init__(self, description, timeout, elapsed, last_state, last_error=None):
+    def __init__(self, description, timeout, elapsed, last_state, last_error=None, advice=None):
         self.description = description
         self.timeout = timeout
         self.elapsed = elapsed
         self.last_state = last_state
         self.last_error = last_error
+        self.advice = advice
         text = "Timed out after %.1f s (timeout %s s) waiting for %s" % (elapsed, timeout, description)
         if last_error is not None:
             text += "; the last poll failed: %s" % last_error
+        if advice:
+            text += ". %s" % advice
         super(WaitTimeout, self).__init__(text)
 
     def to_result(self):
@@ -45,7 +49,9 @@ class Waiter:
         self.clock = clock
         self.sleep = sleep
 
-    def wait(self, probe, ready, description, tolerate=()):
+    def wait(self, probe, ready, description, tolerate=(), progress=None):
+        """``progress(elapsed, state, error)``, when given, is told after every poll that did not
+        end the wait: long waits (a data sync can take hours) show where they are."""
         start = self.clock()
         state, error = None, None
         while True:
@@ -58,6 +64,8 @@ class Waiter:
             elapsed = self.clock() - start
             if elapsed >= self.timeout:
                 raise WaitTimeout(description, self.timeout, elapsed, state, error)
+            if progress is not None:
+                progress(elapsed, state, error)
             self.sleep(min(self.interval, self.timeout - elapsed))
 
 
@@ -66,7 +74,7 @@ class CheckModeWaiter:
 
     timeout = 0
 
-    def wait(self, probe, ready, description, tolerate=()):  # pylint: disable=unused-argument
+    def wait(self, probe, ready, description, tolerate=(), progress=None):  # pylint: disable=unused-argument
         return None, 0.0
 
 

@@ -19,6 +19,9 @@ description:
     until the peer holds the other role when it can be reached. The wait reads the XML C(check_health) (O(api=xml)) or
     C(/api/command/v2/appliance) (O(api=json)), never the v2 C(/health), which may answer from a cache up to a minute
     old.
+  - A swap with a data sync first that the appliances cancel (its data sync failed, the roles unchanged; O(api=xml)
+    reads it) fails at once with that reason; a timeout says that the swap may still be running.
+  - Shows progress of long waits when run through the collection's action plugin (every play does).
   - Warns when automatic failover is on in the backup settings of either appliance, as the vendor warns that the
     built-in failover and the API failover commands together can conflict. Those settings are read through the
     collection's management API; where it is not available the warning is skipped.
@@ -70,6 +73,11 @@ options:
     type: str
     choices: [xml, json]
     default: xml
+  progress_file:
+    description:
+      - A file the module appends its progress to while it waits (JSON lines). The collection's action plugin sets it
+        and shows the lines; leave it unset.
+    type: path
 notes:
   - The API account needs full access to the command API for the role change.
 """
@@ -135,9 +143,11 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._failover import (
-    CONFLICT_WARNING, automatic_failover_hosts, read_roles, role_view, swap_complete, swap_plan, swap_warnings)
+    CONFLICT_WARNING, SWAP_TIMEOUT_ADVICE, automatic_failover_hosts, read_roles, role_view, swap_canceled,
+    swap_complete, swap_plan, swap_warnings)
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, run
-from ansible_collections.sra.appliance.plugins.module_utils._waiter import waiter_for
+from ansible_collections.sra.appliance.plugins.module_utils._progress import progress_for
+from ansible_collections.sra.appliance.plugins.module_utils._waiter import WaitTimeout, waiter_for
 
 
 def validate(params):
@@ -167,16 +177,38 @@ def change_role(module, result, this, peer, before):
     conflicting = automatic_failover_hosts([this, peer])
     if conflicting:
         module.warn(CONFLICT_WARNING % ", ".join(conflicting))
-    result["changed"] = True
     if module.check_mode:
+        result["changed"] = True
         return dict(before, role=plan["role_after"], peer_role=plan["peer_role_after"])
     result["message"] = this.set_role(target, params["data_sync_first"], params["force"])
+    # Changed once the appliance has accepted the change, not before: a refusal changed nothing.
+    result["changed"] = True
     if not params["wait"]:
         return read_roles(this, peer)
-    state, elapsed = waiter_for(module).wait(
-        lambda: read_roles(this, peer), lambda seen: swap_complete(seen, target),
-        "%s to become %s%s" % (this.name, target, " and its peer %s" % peer.name if peer else ""),
-        tolerate=(ApplianceError,))
+    return wait_for_swap(module, result, this, peer, before)
+
+
+def wait_for_swap(module, result, this, peer, before):
+    target = module.params["state"]
+    description = "%s to become %s%s" % (this.name, target, " and its peer %s" % peer.name if peer else "")
+    progress = progress_for(module)
+
+    def ready(seen):
+        canceled = swap_canceled(before, seen, module.params["data_sync_first"])
+        if canceled:
+            raise ModuleFailure("%s: %s. Fix the cause of the failed sync, then run again." % (this.name, canceled),
+                                last_state=seen)
+        return swap_complete(seen, target)
+
+    def report(seconds, seen, error):
+        progress.report(seconds, "waiting %d s for %s: %s" % (seconds, description, seen if error is None else error))
+
+    try:
+        state, elapsed = waiter_for(module).wait(lambda: read_roles(this, peer), ready, description,
+                                                 tolerate=(ApplianceError,), progress=report)
+    except WaitTimeout as exc:
+        raise WaitTimeout(exc.description, exc.timeout, exc.elapsed, exc.last_state, exc.last_error,
+                          advice=SWAP_TIMEOUT_ADVICE)
     result["elapsed"] = round(elapsed, 1)
     return state
 
@@ -214,6 +246,7 @@ def main():
             force=dict(type="bool", default=False),
             peer_host=dict(type="str"),
             api=dict(type="str", default="xml", choices=["xml", "json"]),
+            progress_file=dict(type="path"),
         ), wait=True),
         supports_check_mode=True)
     run(module, ensure_role)

@@ -71,6 +71,8 @@ class FakeAppliance:
         self.swap_script = []       # [(this role, peer role)] applied one per role read after a swap
         self.sync_script = []       # [data_sync dict] applied one per failover read after Sync Now
         self.role_error = None      # an <error> text for set_failover_role
+        self.problem = None         # check_health: success 0 with this error_message
+        self.permissions = dict(perm_backup="1", perm_command="full_access")
         self.backup_body = b"NSB-BACKUP-" + address.encode()
         self.log = []
 
@@ -113,12 +115,16 @@ class FakeAppliance:
             extra = ("<enabled_shared_ips>%s</enabled_shared_ips>" % "".join("<ip>%s</ip>" % ip for ip in self.shared)
                      if self.role == "primary" and self.shared else "")
             if self.data_sync["last_data_sync_time"]:
-                extra += ('<last_data_sync_time ts="1733140800">%s</last_data_sync_time>'
+                extra += ('<last_data_sync_time ts="%s">%s</last_data_sync_time>'
                           '<last_data_sync_status>%s</last_data_sync_status>'
-                          % (self.data_sync["last_data_sync_time"], self.data_sync["last_data_sync_status"]))
+                          % (self.data_sync.get("ts", 1733140800), self.data_sync["last_data_sync_time"],
+                             self.data_sync["last_data_sync_status"]))
+        if self.problem:
+            extra = "<error_message>%s</error_message>%s" % (self.problem, extra)
         return ('<health_check xmlns="%s"><appliance id="%s">%s</appliance><version>%s (%s)</version>'
-                '<success>1</success><failover_role>%s</failover_role>%s</health_check>'
-                % (NS, self.appliance_id, self.address, self.version, self.build, self.role, extra))
+                '<success>%d</success><failover_role>%s</failover_role>%s</health_check>'
+                % (NS, self.appliance_id, self.address, self.version, self.build, 0 if self.problem else 1, self.role,
+                   extra))
 
     def xml_check_health(self, params):
         self.advance_swap()
@@ -131,9 +137,9 @@ class FakeAppliance:
                    '</appliance></appliances>' % (NS, self.appliance_id, self.address, self.address, self.role))
 
     def xml_get_api_info(self, params):
+        permissions = "".join('<permission name="%s">%s</permission>' % item for item in sorted(self.permissions.items()))
         return xml('<api_information xmlns="%s"><api_version>1.24.0</api_version><timestamp>1733140800</timestamp>'
-                   '<permissions><permission name="perm_backup">1</permission>'
-                   '<permission name="perm_command">full_access</permission></permissions></api_information>' % NS)
+                   '<permissions>%s</permissions></api_information>' % (NS, permissions))
 
     def set_role(self, role, data_sync_first):
         if self.role_error:

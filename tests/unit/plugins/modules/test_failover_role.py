@@ -77,8 +77,36 @@ def test_timeout_returns_elapsed_and_last_state(monkeypatch, network):
     result = run_module(monkeypatch, "failover_role", dict(state="backup", peer_host=B, wait_timeout=30), network)
     assert result["failed"] and "Timed out" in result["msg"]
     assert result["elapsed"] >= 30
-    assert result["last_state"] == dict(role="primary", peer_role="backup", peer_reachable=True)
+    assert result["last_state"] == dict(role="primary", peer_role="backup", peer_reachable=True, sync=[None, None],
+                                        peer_sync=[None, None])
     assert result["changed"] is True
+    assert "may still be carrying out the role change" in result["msg"]
+
+
+def test_a_refused_role_change_is_not_changed(monkeypatch, network):
+    network[B].role_error = "This site instance is already primary."
+    result = run_module(monkeypatch, "failover_role", dict(host=B, state="primary", peer_host=A), network)
+    assert result["failed"] is True and result["changed"] is False
+    assert "already primary" in result["msg"]
+
+
+def test_a_canceled_swap_fails_at_once(monkeypatch, network):
+    backup = network[B]
+    backup.swap_script = [("backup", "primary")] * 50          # the roles never move
+    reads = []
+
+    def failing_sync(params):
+        reads.append(1)
+        if len(reads) == 2:
+            backup.data_sync = dict(state="idle", last_data_sync_time="2024-12-02T12:05:00+00:00",
+                                    last_data_sync_status="Failed: disk full", ts=1733141100)
+        return type(backup).xml_check_health(backup, params)
+
+    monkeypatch.setattr(backup, "xml_check_health", failing_sync)
+    result = run_module(monkeypatch, "failover_role", dict(host=B, state="primary", data_sync_first=True, peer_host=A),
+                        network)
+    assert result["failed"] is True and "canceled the role change" in result["msg"] and "disk full" in result["msg"]
+    assert len(reads) < 6
 
 
 def test_unreachable_peer_does_not_block_an_unplanned_failover(monkeypatch, network):
