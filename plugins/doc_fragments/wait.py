@@ -23,3 +23,13 @@ options:
     type: int
     default: 600
 """
+
+    # Modules that wait long and show progress through the collection's action plugin.
+    PROGRESS = r"""
+options:
+  progress_file:
+    description:
+      - A file the module appends its progress to while it waits (JSON lines). The collection's action plugin of the
+        module sets it and shows each line as it appears, so a long wait is not silent; leave it unset.
+    type: path
+"""

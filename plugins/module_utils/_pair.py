@@ -306,7 +306,7 @@ def _sync_refusal(state, options):
     return decision(REFUSE, "The last data sync (%s, reported by %s) failed: %s. A role swap with a data sync first "
                             "would most likely fail the same way and be canceled, after disconnecting every client. "
                             "Fix the cause (status history of /login > Management > Failover), run a data sync "
-                            "(Sync Now there, or playbooks/data_sync.yml where the management API is available), "
+                            "(Sync Now there, or playbooks/data_sync.yml where the collection's management API is available), "
                             "then re-run; or re-run with -e sra_sync_failure_ok=true to let the swap's own sync try."
                     % (sync["time"], sync["reported_by"], sync["status"]))
 
@@ -552,12 +552,14 @@ def predict(state, steps):
 
 
 # -- the site's address ---------------------------------------------------------------------------
-def site_verdict(state, reaches, expected_primary=None):
+def site_verdict(state, reaches, expected_primary=None, errors=None):
     """Whether every address clients use for the site reaches the primary.
 
     ``reaches`` maps each site address to the appliance id (or host name) that answered through it,
-    or None when nothing answered. Returns dict(reached=bool|None, addresses=..., problems=[...]):
-    None when there is no address to check or no single primary to compare with."""
+    or None when nothing answered; ``errors`` maps an address to why it did not. Returns
+    dict(reached=bool|None, addresses=..., problems=[...]): None when there is no address to check
+    or no single primary to compare with."""
+    errors = errors or {}
     primary = expected_primary or state["primary"]
     if not reaches:
         return dict(reached=None, addresses={}, problems=[])
@@ -568,7 +570,7 @@ def site_verdict(state, reaches, expected_primary=None):
     problems = []
     for address, answered in sorted(reaches.items()):
         if answered is None:
-            problems.append("%s does not answer" % address)
+            problems.append("%s does not answer%s" % (address, ": %s" % errors[address] if errors.get(address) else ""))
         elif answered not in own:
             others = [name for name, other in state["appliances"].items()
                       if answered in (other["appliance_id"], other["hostname"])]

@@ -148,8 +148,8 @@ class PairApi:
         return state
 
     def site_reaches(self, addresses, port=None):
-        """{address: the appliance id that answers check_health there, or None}."""
-        reaches = {}
+        """({address: the appliance id that answers check_health there, or None}, {address: why not})."""
+        reaches, errors = {}, {}
         for address in addresses or []:
             if address not in self._site_vendors:
                 site_params = dict(self.params, port=port or self.params["port"])
@@ -157,9 +157,14 @@ class PairApi:
             try:
                 health = self._site_vendors[address].check_health()
                 reaches[address] = health.get("appliance_id") or health.get("hostname")
-            except ApplianceError:
-                reaches[address] = None
-        return reaches
+            except ApplianceError as exc:
+                reaches[address], errors[address] = None, str(exc)
+        return reaches, errors
+
+    def site(self, state, addresses, port=None):
+        """The engine's verdict on the site's addresses for ``state``."""
+        reaches, errors = self.site_reaches(addresses, port)
+        return engine.site_verdict(state, reaches, errors=errors)
 
     def api_info(self, name):
         return self.vendors[name].api_info()

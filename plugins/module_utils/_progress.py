@@ -17,6 +17,9 @@ __metaclass__ = type
 import json
 import time
 
+# Documented once in plugins/doc_fragments/wait.py (PROGRESS).
+PROGRESS_ARGUMENT_SPEC = dict(progress_file=dict(type="path"))
+
 # A report at most this often: a poll every 2 s would flood the screen of an hour-long sync.
 DEFAULT_EVERY = 10.0
 

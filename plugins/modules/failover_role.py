@@ -31,6 +31,7 @@ author:
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.wait
+  - sra.appliance.wait.PROGRESS
   - sra.appliance.attributes
 attributes:
   check_mode:
@@ -73,11 +74,6 @@ options:
     type: str
     choices: [xml, json]
     default: xml
-  progress_file:
-    description:
-      - A file the module appends its progress to while it waits (JSON lines). The collection's action plugin sets it
-        and shows the lines; leave it unset.
-    type: path
 notes:
   - The API account needs full access to the command API for the role change.
 """
@@ -146,7 +142,7 @@ from ansible_collections.sra.appliance.plugins.module_utils._failover import (
     CONFLICT_WARNING, SWAP_TIMEOUT_ADVICE, automatic_failover_hosts, read_roles, role_view, swap_canceled,
     swap_complete, swap_plan, swap_warnings)
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, run
-from ansible_collections.sra.appliance.plugins.module_utils._progress import progress_for
+from ansible_collections.sra.appliance.plugins.module_utils._progress import PROGRESS_ARGUMENT_SPEC, progress_for
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import WaitTimeout, waiter_for
 
 
@@ -246,7 +242,7 @@ def main():
             force=dict(type="bool", default=False),
             peer_host=dict(type="str"),
             api=dict(type="str", default="xml", choices=["xml", "json"]),
-            progress_file=dict(type="path"),
+            **PROGRESS_ARGUMENT_SPEC
         ), wait=True),
         supports_check_mode=True)
     run(module, ensure_role)

@@ -24,6 +24,7 @@ author:
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.wait
+  - sra.appliance.wait.PROGRESS
   - sra.appliance.attributes
 attributes:
   check_mode:
@@ -73,6 +74,7 @@ from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTra
 from ansible_collections.sra.appliance.plugins.module_utils._failover import sync_finished, sync_state, \
     sync_status_is_good
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, driver_for, run
+from ansible_collections.sra.appliance.plugins.module_utils._progress import PROGRESS_ARGUMENT_SPEC, progress_for
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import waiter_for
 
 
@@ -116,9 +118,12 @@ def ensure_synced(module, result):
             driver.sync_now()
             result["changed"] = True
         if params["wait"]:
+            description = "the data sync of %s to finish (last_data_sync_time moves, status good)" % driver.client.name
+            progress = progress_for(module)
             status, elapsed = waiter_for(module).wait(
-                driver.failover, lambda seen: sync_finished(seen, before_time, before_status),
-                "the data sync of %s to finish (last_data_sync_time moves, status good)" % driver.client.name)
+                driver.failover, lambda seen: sync_finished(seen, before_time, before_status), description,
+                progress=lambda seconds, seen, error: progress.report(seconds, "waiting %d s for %s: %s" % (
+                    seconds, description, (seen or {}).get("data_sync") if error is None else error)))
             result.update(elapsed=round(elapsed, 1), data_sync=status.get("data_sync"))
         after_time, after_status, dummy = sync_state(status)
         diff.add("data_sync", before, dict(last_data_sync_time=after_time, last_data_sync_status=after_status),
@@ -129,7 +134,7 @@ def ensure_synced(module, result):
 
 def main():
     module = AnsibleModule(
-        argument_spec=argument_spec(dict(max_age=dict(type="int")), wait=True),
+        argument_spec=argument_spec(dict(max_age=dict(type="int"), **PROGRESS_ARGUMENT_SPEC), wait=True),
         supports_check_mode=True)
     run(module, ensure_synced)
 

@@ -238,7 +238,7 @@ def read(module, api):
     state = api.settled_state(params["settle"], probe=params["probe"], sync_rules=sync_rules(params))
     site = None
     if params["site_addresses"]:
-        site = engine.site_verdict(state, api.site_reaches(params["site_addresses"], params["site_port"]))
+        site = api.site(state, params["site_addresses"], params["site_port"])
     return state, site
 
 

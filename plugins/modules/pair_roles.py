@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.pair
   - sra.appliance.pair.FLOW
+  - sra.appliance.wait.PROGRESS
   - sra.appliance.attributes
 attributes:
   check_mode:
@@ -67,11 +68,6 @@ options:
         O(login_changes_reapplied), may take.
     type: int
     default: 900
-  progress_file:
-    description:
-      - A file the module appends its progress to while it waits (JSON lines). The collection's action plugin sets it
-        and shows the lines; leave it unset.
-    type: path
 """
 
 EXAMPLES = r"""
@@ -142,7 +138,7 @@ from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTra
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, run
 from ansible_collections.sra.appliance.plugins.module_utils._pair_api import (
     DOWN_GRACE, FLOW_ARGUMENT_SPEC, PAIR_ARGUMENT_SPEC, PairApi, flow_options, sync_rules, validate_pair_params)
-from ansible_collections.sra.appliance.plugins.module_utils._progress import progress_for
+from ansible_collections.sra.appliance.plugins.module_utils._progress import PROGRESS_ARGUMENT_SPEC, progress_for
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import WaitTimeout, waiter_for
 
 TIMEOUT_ADVICE = ("The appliances may still be carrying out the role change: a swap with a data sync first goes on by "
@@ -283,7 +279,7 @@ def ensure_roles(module, result):
     if after is not before:
         result.update(roles=after["roles"], pair=engine.public_state(after))
     if params["site_addresses"]:
-        result["site"] = engine.site_verdict(after, api.site_reaches(params["site_addresses"], params["site_port"]))
+        result["site"] = api.site(after, params["site_addresses"], params["site_port"])
     diff = DiffTracker()
     diff.add("roles", before["roles"], result["roles"])
     if module._diff:
@@ -309,7 +305,7 @@ def main():
         flow=dict(type="str", required=True, choices=list(engine.FLOWS)),
         check_account=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
-        progress_file=dict(type="path"),
+        **PROGRESS_ARGUMENT_SPEC
     )
     module = AnsibleModule(argument_spec=argument_spec(spec), supports_check_mode=True)
     run(module, ensure_roles)
