@@ -186,6 +186,7 @@ class RoleChanger:
 
     def wait_sync(self, name, since):
         description = "a good data sync of %s newer than %s (epoch, the appliance's clock)" % (name, since)
+        self.progress.report(0, "waiting for %s" % description, force=True)
 
         def ready(state):
             done = engine.sync_since(state, name, since)
