@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from lab import labstate, pki, topology as topo
+from lab import labstate, pki
+from lab import topology as topo
 from lab.labstate import LabError
 
 DEFAULT_PORT = 443
@@ -106,17 +107,21 @@ def choose_port(addresses, fallback):
     return DEFAULT_PORT
 
 
+def spawn(state_dir, log_name, module_argv):
+    """`python -m MODULE ...` detached in its own session, its output appended to <log_name>.log."""
+    with open(state_dir / f"{log_name}.log", "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", *module_argv],
+            cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def start_node(lab, state_dir, name):
     """Starts the node's process unless it runs; returns whether it started one."""
     entry = labstate.node(lab, name)
     if labstate.is_running(entry.get("pid"), name):
         return False
-    log = open(state_dir / f"{name}.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lab.appliance", "--state-dir", str(state_dir), "--node", name],
-        cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
+    process = spawn(state_dir, name, ["lab.appliance", "--state-dir", str(state_dir), "--node", name])
     entry["pid"] = process.pid
     (state_dir / f"{name}.pid").write_text(f"{process.pid}\n")
     labstate.save(state_dir, lab)
@@ -128,12 +133,7 @@ def start_nat(lab, state_dir):
     nat = lab["nat"]
     if labstate.is_running(nat.get("pid"), str(state_dir), NAT_PROGRAM):
         return False
-    log = open(state_dir / "nat.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", NAT_PROGRAM, "--state-dir", str(state_dir)],
-        cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
+    process = spawn(state_dir, "nat", [NAT_PROGRAM, "--state-dir", str(state_dir)])
     nat["pid"] = process.pid
     labstate.save(state_dir, lab)
     deadline = time.monotonic() + READY_TIMEOUT

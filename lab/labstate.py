@@ -88,8 +88,7 @@ def answers_tls(address, port, timeout=1.0):
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with socket.create_connection((address, port), timeout=timeout) as raw:
-            with context.wrap_socket(raw):
-                return True
+        with socket.create_connection((address, port), timeout=timeout) as raw, context.wrap_socket(raw):
+            return True
     except OSError:
         return False

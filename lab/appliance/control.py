@@ -7,8 +7,8 @@ import os
 import time
 
 from lab.appliance.failover import history
-from lab.appliance.web import HttpError, Response, Router
 from lab.appliance.network import refuse_unknown
+from lab.appliance.web import HttpError, Response, Router
 
 SITE_DATA_KINDS = ("users", "settings", "recordings", "files", "logs")
 NAMESPACE_CHOICES = ("current", "legacy")

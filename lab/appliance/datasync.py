@@ -9,6 +9,7 @@ A sync lasts sync_overhead + bytes / throughput, where throughput is the lab's l
 (limits.sync_throughput, or a slow-sync fault) capped by the backup's bandwidth limit ("the backup
 site's setting will be the one used").
 """
+import contextlib
 import threading
 import time
 
@@ -57,9 +58,9 @@ class DataSync:
     def reconcile_serving(self, view):
         """The primary stops showing a sync as running when the backup no longer runs one."""
         grace = 2 * self.engine.timer("probe_interval")
-        if self.serving_since and time.time() - self.serving_since > grace:
-            if not (view["reachable"] and view.get("sync_state") == "running"):
-                self.serving_since = None
+        backup_running = view["reachable"] and view.get("sync_state") == "running"
+        if self.serving_since and time.time() - self.serving_since > grace and not backup_running:
+            self.serving_since = None
 
     def cancel(self):
         self._cancel.set()
@@ -106,10 +107,9 @@ class DataSync:
             return False, status
         finished = time.time()
         self.engine.record_sync(finished, status, reason)
-        try:
-            self.engine.call_peer("POST", "/failover/sync-result", {"time": finished, "status": status, "reason": reason})
-        except PeerError:
-            pass
+        with contextlib.suppress(PeerError):
+            self.engine.call_peer("POST", "/failover/sync-result",
+                                  {"time": finished, "status": status, "reason": reason})
         return status == SUCCESS, status
 
     def _duration(self, size):

@@ -3,8 +3,8 @@ import socket
 import time
 
 from lab.appliance import network
-from lab.appliance.certificates import parse_import
 from lab.appliance.admin import ADMIN_USER, FACTORY_ADMIN_PASSWORD, hash_password
+from lab.appliance.certificates import parse_import
 from lab.appliance.web import HttpError, Response, invalid
 
 ROOT = "/appliance/api/v1"

@@ -6,12 +6,12 @@ import time
 import pytest
 import requests
 import yaml
-
 from cryptography import x509
 
 from lab import cli, labstate, pki
+from lab.tests.blocks import block
 
-BLOCK = "127.0.50.0/24"
+BLOCK = block(0)
 CLIENT_ID = "test-api-client"
 CLIENT_SECRET = "test-api-secret-0123456789"
 # Generous limits by default so that quick test sequences are not throttled; tests that
@@ -145,9 +145,9 @@ def served_certificate(address, port, server_name=None):
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    with socket.create_connection((address, port), timeout=5) as raw:
-        with context.wrap_socket(raw, server_hostname=server_name) as tls:
-            der = tls.getpeercert(binary_form=True)
+    with socket.create_connection((address, port), timeout=5) as raw, \
+            context.wrap_socket(raw, server_hostname=server_name) as tls:
+        der = tls.getpeercert(binary_form=True)
     return pki.fingerprint(x509.load_der_x509_certificate(der))
 
 

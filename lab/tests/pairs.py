@@ -73,7 +73,8 @@ def shared_address(lab):
 
 def add_shared_ip(node, shared, enabled):
     """The shared IP on the node's IP Configuration page and selected on its Failover page."""
-    ips = [{"address": node.address, "prefix": 24, "enabled": True}, {"address": shared, "prefix": 24, "enabled": enabled}]
+    ips = [{"address": node.address, "prefix": 24, "enabled": True},
+           {"address": shared, "prefix": 24, "enabled": enabled}]
     assert node.admin("PUT", "/network/interfaces/eth0/ips", json={"ips": ips}).status_code == 200
     assert node.login("PUT", "/failover/shared-ips", json={"ips": [shared]}).status_code == 200
 
@@ -94,7 +95,7 @@ def holder(address, port):
 def health(node):
     """check_health as a dict of element name to text."""
     text = node.command("check_health").text
-    return {tag: value for tag, value in re.findall(r"<(\w+)(?: [^>]*)?>([^<]*)</\1>", text)}
+    return dict(re.findall(r"<(\w+)(?: [^>]*)?>([^<]*)</\1>", text))
 
 
 def role(node):

@@ -3,6 +3,7 @@ import yaml
 from cryptography import x509
 
 from lab import cli, labstate
+from lab.tests.blocks import address, block
 
 
 def test_up_is_idempotent_and_status_shows_every_node(lab, capsys):
@@ -17,7 +18,7 @@ def test_up_is_idempotent_and_status_shows_every_node(lab, capsys):
 
 def test_up_refuses_a_state_dir_of_another_block(lab, capsys):
     topology = lab["state_dir"] + "/topology.yml"
-    assert cli.main(["up", "--topology", topology, "--block", "127.0.49.0/24", "--state-dir", lab["state_dir"]]) != 0
+    assert cli.main(["up", "--topology", topology, "--block", block(9), "--state-dir", lab["state_dir"]]) != 0
     assert "holds lab" in capsys.readouterr().err
     assert labstate.load(lab["state_dir"])["topology"]["block"] == lab["topology"]["block"]
 
@@ -30,13 +31,13 @@ def test_inventory(lab, capsys):
     assert cli.main(["inventory", "--state-dir", lab["state_dir"]]) == 0
     inventory = yaml.safe_load(capsys.readouterr().out)
     variables = inventory["all"]["vars"]
-    assert variables["sra_shared_ips"] == ["127.0.50.52/24"]
+    assert variables["sra_shared_ips"] == [f"{address(0, 52)}/24"]
     assert variables["sra_network_method"] == "shared_ip"
     assert variables["sra_ca_path"] == lab["trust_bundle"]
     assert variables["sra_port"] == lab["port"]
     assert "sra_cluster_method" not in variables
     site1 = inventory["all"]["children"]["sra_failover_pair"]["hosts"]["site1.test.sra.test"]
-    assert site1["sra_interfaces"] == {"eth0": {"ips": ["127.0.50.11/24"], "gateway": "127.0.50.1"}}
+    assert site1["sra_interfaces"] == {"eth0": {"ips": [f"{address(0, 11)}/24"], "gateway": address(0, 1)}}
     assert site1["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
 
 

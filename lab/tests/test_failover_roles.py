@@ -2,9 +2,23 @@
 import pytest
 
 from lab import cli
+from lab.tests.blocks import block
 from lab.tests.conftest import running_lab, wait_for
-from lab.tests.pairs import (add_shared_ip, clean_nodes, establish, factory_fingerprint, health, history_has,
-                             holder, pair_topology, role, set_role, shared_address, site_names, status)
+from lab.tests.pairs import (
+    add_shared_ip,
+    clean_nodes,
+    establish,
+    factory_fingerprint,
+    health,
+    history_has,
+    holder,
+    pair_topology,
+    role,
+    set_role,
+    shared_address,
+    site_names,
+    status,
+)
 
 SYNC_FIRST = "Successfully started data sync. Role change will occur upon successful completion."
 CHANGED = "Successfully changed role."
@@ -13,7 +27,7 @@ CONFLICT = "There is a conflict in the primary and secondary site instances."
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    yield from running_lab(tmp_path_factory, pair_topology("foroles", "127.0.52.0/24"))
+    yield from running_lab(tmp_path_factory, pair_topology("foroles", block(2)))
 
 
 @pytest.fixture
@@ -114,7 +128,7 @@ def test_restarted_old_primary_gives_both_primary(pair, lab):
     assert cli.main(["start", "site1", "--state-dir", lab["state_dir"]]) == 0
     assert role(site1) == "primary"
     for node in (site1, site2):
-        assert wait_for(lambda: status(node)["conflict"] == "both_primary", timeout=3)
+        assert wait_for(lambda node=node: status(node)["conflict"] == "both_primary", timeout=3)
         facts = health(node)
         assert facts["success"] == "0" and CONFLICT in facts["error_message"]
         assert node.api("GET", "/api/command/v2/health").status_code == 500

@@ -2,13 +2,14 @@
 import pytest
 
 from lab import cli, labstate
+from lab.tests.blocks import address, block
 from lab.tests.conftest import running_lab, served_certificate, wait_for
 from lab.tests.pairs import clean_nodes, establish, factory_fingerprint, pair_topology, status
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    yield from running_lab(tmp_path_factory, pair_topology("faults", "127.0.55.0/24", nat=True))
+    yield from running_lab(tmp_path_factory, pair_topology("faults", block(5), nat=True))
 
 
 @pytest.fixture
@@ -20,7 +21,8 @@ def nodes(lab):
 def test_error_bursts(nodes, lab):
     site1 = nodes["site1"]
     site1.bearer()
-    assert cli.main(["fault", "burst", "site1", "--count", "2", "--status", "503", "--state-dir", lab["state_dir"]]) == 0
+    burst = ["fault", "burst", "site1", "--count", "2", "--status", "503", "--state-dir", lab["state_dir"]]
+    assert cli.main(burst) == 0
     first, second = (site1.command("check_health") for _ in range(2))
     assert first.status_code == second.status_code == 503 and first.headers["Retry-After"]
     assert site1.command("check_health").status_code == 200
@@ -61,7 +63,7 @@ def test_isolation_cuts_the_peer_channel_both_ways(nodes, lab):
 def test_nat_device_swings_between_appliances(nodes, lab):
     site1, site2 = nodes["site1"], nodes["site2"]
     nat = labstate.load(lab["state_dir"])["nat"]
-    assert nat["address"] == "127.0.55.60" and nat["target"] == "site1"
+    assert nat["address"] == address(5, 60) and nat["target"] == "site1"
     assert served_certificate(nat["address"], nat["port"]) == factory_fingerprint(site1)
     assert cli.main(["nat", "--target", "site2", "--state-dir", lab["state_dir"]]) == 0
     assert labstate.load(lab["state_dir"])["nat"]["target"] == "site2"

@@ -9,8 +9,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from lab import pki
+from lab.tests.blocks import address
 
-OWN = "127.0.50.11"
+OWN = address(0, 11)
 
 
 def ips(*entries):
@@ -52,7 +53,7 @@ def test_ip_validation(site1, body, status):
 def test_ip_validation_across_nics(site1):
     same_address = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips((OWN, 24, False)))
     assert same_address.status_code == 422
-    same_subnet = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips(("127.0.50.99", 24, False)))
+    same_subnet = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips((address(0, 99), 24, False)))
     assert same_subnet.status_code == 422
     other_subnet = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips(("10.9.9.9", 24, True)))
     assert other_subnet.status_code == 200
@@ -62,14 +63,14 @@ def test_ip_validation_across_nics(site1):
 
 def test_gateway_dns_routes(site1):
     assert site1.admin("GET", "/network/gateway").json() == {"address": None, "interface": None}
-    assert site1.admin("PUT", "/network/gateway", json={"address": "127.0.50.1"}).status_code == 422
+    assert site1.admin("PUT", "/network/gateway", json={"address": address(0, 1)}).status_code == 422
     assert site1.admin("PUT", "/network/gateway", json={"address": "10.0.0.1", "interface": "eth0"}).status_code == 422
-    good = site1.admin("PUT", "/network/gateway", json={"address": "127.0.50.1", "interface": "eth0"})
-    assert good.json() == {"address": "127.0.50.1", "interface": "eth0"}
+    good = site1.admin("PUT", "/network/gateway", json={"address": address(0, 1), "interface": "eth0"})
+    assert good.json() == {"address": address(0, 1), "interface": "eth0"}
     assert site1.admin("PUT", "/network/dns", json={"servers": ["1.1.1.1"] * 2}).status_code == 422
     assert site1.admin("PUT", "/network/dns", json={"servers": [f"10.0.0.{i}" for i in range(5)]}).status_code == 422
     assert site1.admin("PUT", "/network/dns", json={"servers": ["10.0.0.53"]}).json() == {"servers": ["10.0.0.53"]}
-    route = {"destination": "10.20.0.0/16", "gateway": "127.0.50.1", "interface": "eth0"}
+    route = {"destination": "10.20.0.0/16", "gateway": address(0, 1), "interface": "eth0"}
     assert site1.admin("PUT", "/network/static-routes",
                        json={"routes": [{**route, "destination": "10.20.0.1/16"}]}).status_code == 422
     assert site1.admin("PUT", "/network/static-routes", json={"routes": [route, route]}).status_code == 422
@@ -95,10 +96,10 @@ def test_admin_password(site1):
 
 def test_tcp_connection_test_really_connects(site1):
     listener = socket.socket()
-    listener.bind(("127.0.50.200", 0))
+    listener.bind((address(0, 200), 0))
     listener.listen()
     port = listener.getsockname()[1]
-    target = {"host": "127.0.50.200", "port": port}
+    target = {"host": address(0, 200), "port": port}
     result = site1.admin("POST", "/utilities/tcp-connection-test", json=target).json()
     assert result["success"] is True and result["elapsed"] >= 0
     _, (source, _) = listener.accept()
