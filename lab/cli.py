@@ -279,6 +279,10 @@ def _fault_request(args, lab, name, nodes):
         return "/control/faults", {"failing_syncs": args.count, "failing_sync_message": args.message}
     if args.fault == "burst":
         return "/control/faults", {"error_burst": args.count, "error_status": args.status}
+    if args.fault == "backup-error":
+        if not args.body:
+            raise LabError("fault backup-error needs --body TEXT (the error the backup download answers)")
+        return "/control/faults", {"backup_error_body": args.body}
     return "/control/expire-tokens", {}
 
 
@@ -387,13 +391,14 @@ def build_parser():
     sub.add_argument("--value", help="a value for users and settings")
     sub = command("fault", cmd_fault, "inject or heal a fault (see lab/README.md)")
     sub.add_argument("fault", choices=["isolate", "partition", "heal", "slow-sync", "fail-sync", "burst",
-                                       "expire-tokens"])
+                                       "expire-tokens", "backup-error"])
     sub.add_argument("nodes", nargs="*", help="node(s); heal without nodes heals every node")
     sub.add_argument("--throughput", type=float, help="slow-sync: bytes/s (omit to restore the lab's)")
     sub.add_argument("--count", type=int, default=1, help="fail-sync, burst: how many")
     sub.add_argument("--message", default="The data sync was interrupted (injected fault).",
                      help="fail-sync: the status message")
     sub.add_argument("--status", type=int, default=503, help="burst: 429, 500, 502, 503 or 504")
+    sub.add_argument("--body", help="backup-error: what /api/backup answers with HTTP 200 instead of the backup")
     sub = command("nat", cmd_nat, "show or swing the NAT device's target")
     sub.add_argument("--target", help="the appliance new connections go to")
     sub = command("issue-cert", cmd_issue_cert, "a certificate signed by the lab CA")

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from lab.appliance import settings as lab_settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMERS = {
     "token_lifetime": 3600,      # OAuth token lifetime (the vendor: one hour)
@@ -46,12 +48,18 @@ def resolve(raw, block=None):
     topology["gateway"] = str(network.network_address + 1)
     topology["timers"] = {**DEFAULT_TIMERS, **raw.get("timers", {})}
     topology["limits"] = {**DEFAULT_LIMITS, **raw.get("limits", {})}
+    topology["leniency"] = _settings_block(raw, "leniency", lab_settings.LENIENCY_DEFAULTS)
+    topology["behaviour"] = _settings_block(raw, "behaviour", lab_settings.BEHAVIOUR_DEFAULTS)
+    for key in ("xml_api_enabled", "management_api"):
+        topology[key] = raw.get(key, True)
+        _check_setting(key, {key: topology[key]}, {key})
     topology["shared_ips"] = [
         {"address": str(_offset(network, item["offset"])), "prefix": item.get("prefix", network.prefixlen)}
         for item in raw.get("shared_ips", [])
     ]
     topology["appliances"] = {
-        name: _resolve_appliance(name, spec, network) for name, spec in raw["appliances"].items()
+        name: _resolve_appliance(name, spec, network, topology["management_api"])
+        for name, spec in raw["appliances"].items()
     }
     if raw.get("nat"):
         topology["nat"] = _resolve_nat(raw["nat"], network, topology["appliances"])
@@ -72,10 +80,30 @@ def _offset(network, offset):
     return network.network_address + offset
 
 
-def _resolve_appliance(name, spec, network):
+def _settings_block(raw, key, known):
+    """A topology block of lab settings (see lab/appliance/settings.py), checked as the control
+    interface checks them."""
+    block = raw.get(key) or {}
+    if not isinstance(block, dict):
+        raise TopologyError(f"{key} must be a mapping of setting to value")
+    _check_setting(key, block, known)
+    return dict(block)
+
+
+def _check_setting(where, block, known):
+    try:
+        lab_settings.validate(block, allowed=known)
+    except lab_settings.SettingError as error:
+        raise TopologyError(f"{where}: {error}") from None
+
+
+def _resolve_appliance(name, spec, network, management_api):
     if spec.get("role", "single") not in ROLES:
         raise TopologyError(f"{name}: role must be one of {', '.join(ROLES)}")
-    node = {"role": "single", "timezone_offset": 0, "network_prefixes": [], **spec}
+    # The vendor-only switch: per appliance, else the lab's.
+    node = {"role": "single", "timezone_offset": 0, "network_prefixes": [], "management_api": management_api,
+            **spec}
+    _check_setting(name, {"management_api": node["management_api"]}, {"management_api"})
     node["name"] = name
     node["address"] = str(_offset(network, spec["offset"]))
     node["prefix"] = network.prefixlen

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from lab import pki
 from lab.appliance import control, login_api, management_api, peer_api, vendor_api
+from lab.appliance import settings as lab_settings
 from lab.appliance.admin import ADMIN_USER, FACTORY_ADMIN_PASSWORD, password_matches
 from lab.appliance.certificates import CertificateTable
 from lab.appliance.cluster import DEFAULT_CLUSTER, DEFAULT_RUNTIME, ClusterEngine
 from lab.appliance.failover import DEFAULT_BACKUP_SETTINGS, NO_RELATIONSHIP, FailoverEngine
 from lab.appliance.faults import Faults
 from lab.appliance.network import Listeners, servable_addresses
-from lab.appliance.oauth import RateLimiter, TokenService, basic_credentials
+from lab.appliance.oauth import RATE_LIMITED_MESSAGE, RateLimiter, TokenService, basic_credentials
 from lab.appliance.peer import ConnectionCut, PeerChannel
 from lab.appliance.store import Store
 from lab.appliance.tls import CertificateSelector
@@ -32,7 +33,6 @@ NAMESPACES = {
 DEFAULT_PERMISSIONS = {"perm_backup": True, "perm_command": "full_access", "perm_configuration": True}
 BUSY_MESSAGE = ("The site instance is busy: a role swap with data sync first is under way, clients are"
                 " disconnected and no other operations are available until the swap is complete.")
-BUSY_RETRY_AFTER = "2"
 INJECTED_ERROR_MESSAGE = "The appliance failed for an unexpected reason."
 
 
@@ -102,11 +102,16 @@ class Appliance:
 
     def settings(self):
         """Lab settings: the topology's timers and limits, overridden through the control interface."""
+        topology = self.topology
         effective = {
-            **self.topology["timers"], **self.topology["limits"],
-            "product": self.topology.get("product", "rs"),
+            **lab_settings.defaults(),
+            **topology["timers"], **topology["limits"],
+            **topology.get("leniency", {}), **topology.get("behaviour", {}),
+            "xml_api_enabled": topology.get("xml_api_enabled", True),
+            "management_api": self.node.get("management_api", topology.get("management_api", True)),
+            "product": topology.get("product", "rs"),
             "xml_namespace": "current",
-            "permissions": {**DEFAULT_PERMISSIONS, **self.topology["api_account"].get("permissions", {})},
+            "permissions": {**DEFAULT_PERMISSIONS, **topology["api_account"].get("permissions", {})},
         }
         overrides = self.store.items("settings")
         # Permission overrides adjust single permissions; the rest keep their defaults.
@@ -219,16 +224,20 @@ class Appliance:
     def refuse_if_busy(self):
         """503 during a role swap with data sync first ("no other operations will be available")."""
         if self.failover.busy():
-            raise HttpError(503, BUSY_MESSAGE, headers={"Retry-After": BUSY_RETRY_AFTER})
+            raise HttpError(503, BUSY_MESSAGE, headers=lab_settings.retry_after(self.settings(), "busy_retry_after"))
 
     def _inject_error(self):
         """A burst of error answers set through the control interface."""
         status = self.faults.take_error()
+        if status is None:
+            return
+        # An injected 429 or 503 looks like the appliance's own: Retry-After only where a setting asks.
+        settings = self.settings()
         if status == 429:
-            raise HttpError(429, "Too many requests: the API account's rate limit is exceeded.",
-                            headers={"Retry-After": "1"})
-        if status is not None:
-            raise HttpError(status, INJECTED_ERROR_MESSAGE, headers={"Retry-After": "1"} if status == 503 else {})
+            raise HttpError(429, RATE_LIMITED_MESSAGE,
+                            headers=lab_settings.retry_after(settings, "rate_limit_retry_after"))
+        headers = lab_settings.retry_after(settings, "busy_retry_after") if status == 503 else {}
+        raise HttpError(status, INJECTED_ERROR_MESSAGE, headers=headers)
 
     def expire_tokens(self):
         with self.store.transaction() as db:

@@ -73,6 +73,8 @@ class Node:
         self.http = requests.Session()
         self.http.verify = lab["trust_bundle"]
         self.http.trust_env = False
+        # What the reference says a client sends: v2 needs it, the rest of the lab ignores it.
+        self.http.headers["Accept"] = "application/json"
         self._token = None
 
     def control(self, method, path, payload=None):
@@ -121,6 +123,7 @@ class Node:
 
 def fresh_node(lab, name):
     node = Node(lab, name)
+    node.control("POST", "/control/settings/reset")
     node.control("POST", "/control/settings", DEFAULT_SETTINGS)
     node.control("POST", "/control/reset")
     return node

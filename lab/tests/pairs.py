@@ -46,6 +46,7 @@ def clean_nodes(lab):
     nodes = {name: Node(lab, name) for name in lab["nodes"]}
     for node in nodes.values():
         node.control("POST", "/control/faults/heal")
+        node.control("POST", "/control/settings/reset")
         node.control("POST", "/control/settings", {**DEFAULT_SETTINGS, **FAST_TIMERS})
         node.control("POST", "/control/reset")
     for node in nodes.values():

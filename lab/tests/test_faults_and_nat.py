@@ -24,12 +24,18 @@ def test_error_bursts(nodes, lab):
     burst = ["fault", "burst", "site1", "--count", "2", "--status", "503", "--state-dir", lab["state_dir"]]
     assert cli.main(burst) == 0
     first, second = (site1.command("check_health") for _ in range(2))
-    assert first.status_code == second.status_code == 503 and first.headers["Retry-After"]
+    # Injected answers look like the appliance's own: no Retry-After unless a setting asks for one.
+    assert first.status_code == second.status_code == 503 and "Retry-After" not in first.headers
     assert site1.command("check_health").status_code == 200
+    site1.control("POST", "/control/settings", {"busy_retry_after": 3, "rate_limit_retry_after": 1})
+    site1.control("POST", "/control/faults", {"error_burst": 1, "error_status": 503})
+    assert site1.command("check_health").headers["Retry-After"] == "3"
     site1.control("POST", "/control/faults", {"error_burst": 1, "error_status": 429})
     limited = site1.login("GET", "/failover")
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
     assert site1.login("GET", "/failover").status_code == 200
+    site1.control("POST", "/control/faults", {"error_burst": 1, "error_status": 500})
+    assert "Retry-After" not in site1.login("GET", "/failover").headers
 
 
 def test_invalid_faults_are_refused(nodes):
