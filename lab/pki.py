@@ -33,15 +33,18 @@ def fingerprint(cert):
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
+def is_address(name):
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
 def san_entries(names):
     """DNS or IP SAN entries for a list of host names and addresses."""
-    entries = []
-    for name in names:
-        try:
-            entries.append(x509.IPAddress(ipaddress.ip_address(name)))
-        except ValueError:
-            entries.append(x509.DNSName(name))
-    return entries
+    return [x509.IPAddress(ipaddress.ip_address(name)) if is_address(name) else x509.DNSName(name)
+            for name in names]
 
 
 def _builder(subject, issuer, public_key, now):

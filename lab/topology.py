@@ -24,6 +24,9 @@ DEFAULT_LIMITS = {
     "sync_throughput": 100_000_000,   # bytes/s of the lab's link when the bandwidth limit is 0
 }
 ROLES = ("pair", "traffic", "single")
+# The normal backup's backup settings that `deploy-pair` applies (the rest follow the normal roles).
+PAIR_SETTINGS_DEFAULTS = {"automatic_failover": False, "primary_timeout": 300, "sync_interval": 3600,
+                          "bandwidth_limit": 0, "connectivity_test_ips": []}
 
 
 class TopologyError(ValueError):
@@ -45,7 +48,14 @@ def resolve(raw, block=None):
     topology = dict(raw)
     topology["block"] = str(network)
     topology["prefix"] = network.prefixlen
-    topology["gateway"] = str(network.network_address + 1)
+    gateway = raw.get("gateway")
+    if gateway is not None and not (isinstance(gateway, dict) and set(gateway) == {"offset"}):
+        raise TopologyError("gateway must be {offset: N}: the gateway device's offset in the block")
+    # The block's gateway address (what the inventory configures); with `gateway:`, `up` also
+    # starts a device there that answers TCP on the appliance port (lab/gateway.py).
+    topology["gateway"] = str(_offset(network, gateway["offset"]) if gateway else network.network_address + 1)
+    if gateway:
+        topology["gateway_device"] = {"address": topology["gateway"]}
     topology["timers"] = {**DEFAULT_TIMERS, **raw.get("timers", {})}
     topology["limits"] = {**DEFAULT_LIMITS, **raw.get("limits", {})}
     topology["leniency"] = _settings_block(raw, "leniency", lab_settings.LENIENCY_DEFAULTS)
@@ -63,7 +73,28 @@ def resolve(raw, block=None):
     }
     if raw.get("nat"):
         topology["nat"] = _resolve_nat(raw["nat"], network, topology["appliances"])
+    topology["pair_settings"] = _resolve_pair_settings(raw.get("pair_settings") or {}, network)
     return topology
+
+
+def _resolve_pair_settings(spec, network):
+    """The normal backup's settings; connectivity test IPs as addresses or {offset: N} in the block."""
+    unknown = sorted(set(spec) - set(PAIR_SETTINGS_DEFAULTS))
+    if unknown:
+        raise TopologyError(f"pair_settings: unknown key(s) {', '.join(unknown)}"
+                            f" (known: {', '.join(PAIR_SETTINGS_DEFAULTS)})")
+    settings = {**PAIR_SETTINGS_DEFAULTS, **spec}
+    addresses = []
+    for item in settings["connectivity_test_ips"]:
+        if isinstance(item, dict) and set(item) == {"offset"}:
+            addresses.append(str(_offset(network, item["offset"])))
+            continue
+        try:
+            addresses.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise TopologyError(f"pair_settings.connectivity_test_ips: {item!r} is neither an IP address"
+                                " nor {offset: N}") from None
+    return {**settings, "connectivity_test_ips": addresses}
 
 
 def _resolve_nat(spec, network, appliances):

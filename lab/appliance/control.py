@@ -5,13 +5,16 @@ Not an appliance API: tests and the launcher use it to look inside and to arrang
 import json
 import os
 import time
+from urllib.parse import parse_qsl, urlsplit
 
 from lab.appliance import settings as lab_settings
 from lab.appliance.failover import history
 from lab.appliance.network import refuse_unknown
-from lab.appliance.web import HttpError, Response, Router
+from lab.appliance.store import api_of, summarize
+from lab.appliance.web import HttpError, Request, Response, Router
 
 SITE_DATA_KINDS = ("users", "settings", "recordings", "files", "logs")
+PAGE_METHODS = ("GET", "PUT", "POST", "DELETE")
 
 
 class ControlApp:
@@ -23,6 +26,8 @@ class ControlApp:
         self.router.add(["GET"], "/control/site-data", self.site_data, "none")
         self.router.add(["POST"], "/control/site-data", self.add_site_data, "none")
         self.router.add(["GET"], "/control/requests", self.requests, "none")
+        self.router.add(["GET"], "/control/requests/summary", self.requests_summary, "none")
+        self.router.add(["POST"], "/control/page", self.page, "none")
         self.router.add(["GET"], "/control/settings", self.settings, "none")
         self.router.add(["POST"], "/control/settings", self.put_settings, "none")
         self.router.add(["POST"], "/control/settings/reset", self.reset_settings, "none")
@@ -98,6 +103,33 @@ class ControlApp:
         writes_only = request.query.get("writes") in ("1", "true")
         since = int(request.query.get("since") or 0)
         return Response.json({"requests": self.appliance.store.requests(writes_only, since)})
+
+    def requests_summary(self, request):
+        since = int(request.query.get("since") or 0)
+        rows = self.appliance.store.requests(False, since)
+        return Response.json({"appliance": self.appliance.name, "since": since, **summarize(rows)})
+
+    def page(self, request):
+        """What a person sets by hand on a web page: {"method", "path", "body"} runs the management
+        API's own handler for that page in-process (whether or not the appliance serves the
+        management API), answers {"status", "body", "changed"} and is logged with via=control."""
+        body = request.json()
+        refuse_unknown(body, {"method", "path", "body"})
+        method, path, payload = body.get("method"), body.get("path"), body.get("body")
+        if method not in PAGE_METHODS:
+            raise HttpError(422, f"method must be one of {', '.join(PAGE_METHODS)}")
+        if not isinstance(path, str) or api_of(urlsplit(path).path) != "management":
+            raise HttpError(422, "path must be a page of /appliance/api/v1 or /login/api/v1")
+        if payload is not None and not isinstance(payload, dict):
+            raise HttpError(422, "body must be a JSON object, or null for none")
+        url = urlsplit(path)
+        answer = self.appliance.handle_page(Request(
+            method=method, path=url.path, query=dict(parse_qsl(url.query, keep_blank_values=True)),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            body=json.dumps(payload).encode() if payload is not None else b"",
+            local_address=self.appliance.address, client_address=request.client_address))
+        return Response.json({"status": answer.status, "body": json.loads(answer.body) if answer.body else None,
+                              "changed": answer.changed})
 
     def settings(self, request):
         return Response.json(self.appliance.settings())

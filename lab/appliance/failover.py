@@ -33,6 +33,7 @@ CHANGED_MESSAGE = "Successfully changed role."
 CONFLICT_MESSAGE = ("There is a conflict in the primary and secondary site instances. Both of them are"
                     " either primary or backup, which is an unexpected situation. \"Fix This Error\""
                     " command will resolve any configuration problems.")
+PRIMARY_UNREACHABLE = "Unable to reach the primary site instance"
 DEFAULT_BACKUP_SETTINGS = {
     "backup_operations": True,
     "primary_timeout": 300,
@@ -94,7 +95,19 @@ class FailoverEngine:
         return state["last_sync_time"], state["last_sync_status"]
 
     def problems(self):
-        return [CONFLICT_MESSAGE] if self.conflict else []
+        """What makes this site instance unhealthy (check_health success 0, v2 /health 500)."""
+        found = [CONFLICT_MESSAGE] if self.conflict else []
+        # Undocumented by the vendor: whether a backup that cannot reach its primary calls itself
+        # unhealthy. The setting plays either reading; only the appliance's own status checks count.
+        if self.primary_unreachable() and \
+                self.appliance.settings()["backup_health_when_primary_down"] == "unhealthy":
+            found.append(f"{PRIMARY_UNREACHABLE} {self.peer_label()}.")
+        return found
+
+    def primary_unreachable(self):
+        """This backup's last status check of its primary found it unreachable."""
+        view = self.peer_view
+        return self.configured() and self.role() == BACKUP and view is not None and not view["reachable"]
 
     def busy(self):
         return self.swap is not None
@@ -506,10 +519,11 @@ class FailoverEngine:
         except PeerError as error:
             view = {"reachable": False, "role": "unknown", "error": str(error)}
         view["checked_at"] = time.time()
+        self.peer_view = view
         if before.get("reachable", True) != view["reachable"]:
+            self.appliance.health_cache.clear()
             self.note(f"The peer site instance {self.peer_label()} is reachable again." if view["reachable"]
                       else f"The peer site instance {self.peer_label()} is unreachable: {view['error']}.")
-        self.peer_view = view
         return view
 
     def _update_conflict(self, role, view):

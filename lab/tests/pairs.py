@@ -39,9 +39,16 @@ def pair_topology(name, block, traffic_nodes=0, nat=False):
     return topology
 
 
-def clean_nodes(lab):
-    """Every node of the lab running, healed, in its factory state, with the default lab settings
-    and the inter-appliance key."""
+def vendor_topology(name, block):
+    """A vendor-only pair (no management API) with a gateway device and deploy-pair's settings."""
+    return {**pair_topology(name, block), "management_api": False, "gateway": {"offset": 1},
+            "pair_settings": {"automatic_failover": True, "primary_timeout": 2,
+                              "connectivity_test_ips": [{"offset": 1}]}}
+
+
+def factory_nodes(lab):
+    """Every node running, healed, in its factory state, with the default lab settings; nothing set
+    through the management API (a vendor-only appliance has none)."""
     assert cli.main(["up", "--state-dir", lab["state_dir"]]) == 0
     nodes = {name: Node(lab, name) for name in lab["nodes"]}
     for node in nodes.values():
@@ -49,6 +56,18 @@ def clean_nodes(lab):
         node.control("POST", "/control/settings/reset")
         node.control("POST", "/control/settings", {**DEFAULT_SETTINGS, **FAST_TIMERS})
         node.control("POST", "/control/reset")
+    return nodes
+
+
+def page(node, method, path, body=None):
+    """A page set by hand through the control interface: (status, body)."""
+    answer = node.control("POST", "/control/page", {"method": method, "path": path, "body": body})
+    return answer["status"], answer["body"]
+
+
+def clean_nodes(lab):
+    """factory_nodes, and the inter-appliance key set on each through the management API."""
+    nodes = factory_nodes(lab)
     for node in nodes.values():
         assert node.login("PUT", "/security/inter-appliance-key", json={"key": KEY}).status_code == 200
     return nodes

@@ -1,4 +1,6 @@
 """Role swaps, force, shared IPs moving, and the conflicts of "Resolve Conflicts in a Failover Setup"."""
+import re
+
 import pytest
 
 from lab import cli
@@ -90,11 +92,48 @@ def test_swap_with_data_sync_first_passes_through_both_backup(pair, lab):
 
 def test_failed_sync_cancels_the_swap(pair):
     site1, site2 = pair
+    before = int(health_times(site2))
     site2.control("POST", "/control/faults", {"failing_syncs": 1, "failing_sync_message": "link dropped"})
     assert SYNC_FIRST in set_role(site2, "primary", data_sync_first=True)
     assert wait_for(lambda: history_has(site2, "The role swap was canceled"), timeout=3)
     assert wait_for(lambda: status(site1)["swap"] is None and status(site2)["swap"] is None, timeout=3)
-    assert role(site1) == "primary" and role(site2) == "backup"
+    assert_cancelled_swap_visible(site1, site2, "link dropped", before)
+
+
+def health_times(node):
+    """The ts attribute of check_health's last_data_sync_time."""
+    text = node.command("check_health").text
+    return re.search(r'<last_data_sync_time ts="(\d+)"', text).group(1)
+
+
+def assert_cancelled_swap_visible(primary, puller, reason, before):
+    """What the vendor API shows of a cancelled swap: the roles where they were, and the failed sync
+    in last_data_sync_time/last_data_sync_status of the appliance that pulled."""
+    assert role(puller) == "backup"
+    facts = health(puller)
+    assert facts["last_data_sync_status"].startswith("Failed: ") and reason in facts["last_data_sync_status"]
+    assert int(health_times(puller)) >= before
+    assert status(puller)["data_sync"]["last_data_sync_status"] == facts["last_data_sync_status"]
+
+
+@pytest.mark.parametrize("cut", ["kill", "partition"])
+def test_peer_gone_during_the_sync_cancels_the_swap(pair, lab, cut):
+    site1, site2 = pair
+    before = int(health_times(site2))
+    site1.control("POST", "/control/site-data", {"kind": "files", "name": "big.iso", "size": 3_000_000})
+    site2.control("POST", "/control/faults", {"sync_throughput": 1_000_000})    # a sync of ~3 s
+    assert SYNC_FIRST in set_role(site2, "primary", data_sync_first=True)
+    assert wait_for(lambda: status(site2)["swap"] is not None, timeout=2)
+    if cut == "kill":
+        assert cli.main(["kill", "site1", "--state-dir", lab["state_dir"]]) == 0
+    else:
+        assert cli.main(["fault", "partition", "site1", "site2", "--state-dir", lab["state_dir"]]) == 0
+    assert wait_for(lambda: history_has(site2, "The role swap was canceled"), timeout=6)
+    assert status(site2)["swap"] is None
+    assert_cancelled_swap_visible(site1, site2, "lost during the data sync", before)
+    if cut == "partition":
+        assert role(site1) == "primary"
+        assert wait_for(lambda: status(site1)["swap"] is None, timeout=3)
 
 
 def test_become_backup_needs_the_peer_or_force(pair, lab):
