@@ -1,4 +1,6 @@
 """The launcher: status, idempotent up, inventory, issue-cert, stop/start."""
+from pathlib import Path
+
 import yaml
 from cryptography import x509
 
@@ -65,3 +67,27 @@ def test_stop_and_start(site2, lab):
     assert not labstate.is_running(labstate.load(lab["state_dir"])["nodes"]["site2"]["pid"], "site2")
     assert cli.main(["start", "site2", "--state-dir", lab["state_dir"]]) == 0
     assert site2.command("check_health").status_code == 200
+
+
+def _sans(path):
+    cert = x509.load_pem_x509_certificate(path.read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    return names.get_values_for_type(x509.DNSName), names.get_values_for_type(x509.IPAddress)
+
+
+def test_up_writes_a_site_certificate_without_ip_sans(lab):
+    dns, ips = _sans(Path(lab["state_dir"]) / "site.pem")
+    assert ips == []
+    assert dns == ["support.test.sra.test", "site1.test.sra.test", "site2.test.sra.test"]
+
+
+def test_issue_cert_names_only_and_wildcards(lab, tmp_path, capsys):
+    cert_file, key_file = tmp_path / "c.pem", tmp_path / "k.pem"
+    assert cli.main(["issue-cert", "--state-dir", lab["state_dir"], "--name", "support.test.sra.test",
+                     "--san", "support.test.sra.test", "--node", "site1", "--names-only",
+                     "--wildcard", "test.sra.test", "--out-cert", str(cert_file), "--out-key", str(key_file)]) == 0
+    dns, ips = _sans(cert_file)
+    assert ips == [] and dns == ["support.test.sra.test", "*.test.sra.test", "site1.test.sra.test"]
+    assert cli.main(["issue-cert", "--state-dir", lab["state_dir"], "--name", "x", "--san", "127.0.0.9",
+                     "--names-only", "--out-cert", str(cert_file), "--out-key", str(key_file)]) == 1
+    assert "--names-only" in capsys.readouterr().err

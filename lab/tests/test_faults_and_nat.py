@@ -66,7 +66,7 @@ def test_isolation_cuts_the_peer_channel_both_ways(nodes, lab):
     assert status(site2)["peer_host"]["role"] == "primary"
 
 
-def test_nat_device_swings_between_appliances(nodes, lab):
+def test_nat_device_swings_between_appliances(nodes, lab, capsys):
     site1, site2 = nodes["site1"], nodes["site2"]
     nat = labstate.load(lab["state_dir"])["nat"]
     assert nat["address"] == address(5, 60) and nat["target"] == "site1"
@@ -75,3 +75,6 @@ def test_nat_device_swings_between_appliances(nodes, lab):
     assert labstate.load(lab["state_dir"])["nat"]["target"] == "site2"
     assert served_certificate(nat["address"], nat["port"]) == factory_fingerprint(site2)
     assert cli.main(["nat", "--target", "nowhere", "--state-dir", lab["state_dir"]]) == 1
+    capsys.readouterr()
+    assert cli.main(["nat", "--state-dir", lab["state_dir"]]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"-> site2 ({site2.address})")

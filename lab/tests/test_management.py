@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import socket
+import time
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -191,3 +192,56 @@ def test_standalone_failover_and_cluster(site1):
     assert site1.login("PUT", "/failover/shared-ips", json={"ips": []}).status_code == 200
     assert site1.login("POST", "/failover/sync").status_code == 409
     assert site1.login("DELETE", "/cluster").status_code == 409
+
+
+def silent_listener(host):
+    """A loopback listener whose accept queue is full: new connections get no answer (SYNs are
+    dropped), so a connection test to it takes its whole timeout, as to a silent host."""
+    listener = socket.socket()
+    listener.bind((host, 0))
+    listener.listen(0)
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(listener.getsockname())
+        fillers.append(filler)
+    time.sleep(0.1)
+    return listener, fillers
+
+
+def test_tcp_connection_test_with_a_list_in_parallel(site1):
+    listener = socket.socket()
+    listener.bind((address(0, 201), 0))
+    listener.listen()
+    silent, fillers = silent_listener(address(0, 203))
+    silent_target = {"host": address(0, 203), "port": silent.getsockname()[1]}
+    targets = [{"host": address(0, 201), "port": listener.getsockname()[1]}, {"host": address(0, 202), "port": 9},
+               *[silent_target] * 3]
+    started = time.monotonic()
+    answer = site1.admin("POST", "/utilities/tcp-connection-test", json={"targets": targets, "timeout": 1})
+    took = time.monotonic() - started
+    for sock in (listener, silent, *fillers):
+        sock.close()
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert [(r["host"], r["port"]) for r in results] == [(t["host"], t["port"]) for t in targets]
+    assert [r["success"] for r in results] == [True, False, False, False, False]
+    assert all(set(r) == {"host", "port", "success", "message", "elapsed"} for r in results)
+    # Three silent targets of 1 s each: about 1 s in parallel, 3 s one after another.
+    assert all(r["elapsed"] >= 0.9 for r in results[2:])
+    assert took < 2.5, f"{took:.2f} s: the targets were not tested in parallel"
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"host": "x", "port": 1, "targets": [{"host": "x", "port": 1}]}, 422),
+    ({"timeout": 1}, 422),
+    ({"targets": []}, 422),
+    ({"targets": [{"host": "x", "port": 1}] * 257}, 422),
+    ({"targets": [{"host": "x"}]}, 422),
+    ({"targets": [{"host": "x", "port": 1, "proto": "udp"}]}, 400),
+    ({"targets": "x:1"}, 422),
+    ({"port": 1}, 422)])
+def test_tcp_connection_test_validation(site1, body, status):
+    answer = site1.admin("POST", "/utilities/tcp-connection-test", json=body)
+    assert answer.status_code == status, answer.text
