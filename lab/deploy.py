@@ -56,8 +56,8 @@ class PairDeployment:
         self.changes += int(answer["changed"])
         return answer
 
-    def step(self, name, what, method, page, body):
-        answer = self.page(name, method, PAGES[page], body)
+    def step(self, name, what, method, path, body):
+        answer = self.page(name, method, path, body)
         self.out(f"{name}: {what}: {'changed' if answer['changed'] else 'ok'}")
         return answer
 
@@ -67,11 +67,11 @@ class PairDeployment:
             self.admin_password(name)
             self.ips(name)
             self.certificate(name)
-            self.step(name, "inter-appliance key", "PUT", "key", {"key": self.topology["inter_appliance_key"]})
+            self.step(name, "inter-appliance key", "PUT", PAGES["key"], {"key": self.topology["inter_appliance_key"]})
         established = self.relationship()
         for name in (self.primary, self.backup):
-            self.step(name, "shared IPs selected", "PUT", "shared_ips", {"ips": self.shared_addresses()})
-            self.step(name, "backup settings", "PUT", "backup_settings", self.backup_settings(name))
+            self.step(name, "shared IPs selected", "PUT", PAGES["shared_ips"], {"ips": self.shared_addresses()})
+            self.step(name, "backup settings", "PUT", PAGES["backup_settings"], self.backup_settings(name))
         self.wait_for_initial_sync(timeout, established)
         self.out(f"deploy-pair: {self.changes} change(s)")
         return self.changes
@@ -79,7 +79,7 @@ class PairDeployment:
     def admin_password(self, name):
         wanted = self.topology["appliance_admin"]["password"]
         factory = labstate.control(labstate.node(self.lab, name), "GET", "/control/state")["admin_password_is_factory"]
-        self.step(name, "admin password", "PUT", "password",
+        self.step(name, "admin password", "PUT", PAGES["password"],
                   {"current_password": FACTORY_ADMIN_PASSWORD if factory else wanted, "new_password": wanted})
 
     def shared_addresses(self):
@@ -98,15 +98,14 @@ class PairDeployment:
             if in_relationship and shared["address"] in now_enabled:
                 enabled = now_enabled[shared["address"]]
             ips.append({"address": shared["address"], "prefix": shared["prefix"], "enabled": enabled})
-        answer = self.page(name, "PUT", f"{PAGES['interfaces']}/eth0/ips", {"ips": ips})
-        self.out(f"{name}: IP configuration: {'changed' if answer['changed'] else 'ok'}")
+        self.step(name, "IP configuration", "PUT", f"{PAGES['interfaces']}/eth0/ips", {"ips": ips})
 
     def certificate(self, name):
         chain = (self.state_dir / "site.pem").read_text()
         key = (self.state_dir / "site.key").read_text()
-        imported = self.step(name, "site certificate imported", "POST", "certificates",
+        imported = self.step(name, "site certificate imported", "POST", PAGES["certificates"],
                              {"format": "pem", "certificate_chain": chain, "private_key": key})
-        self.step(name, "site certificate is the default", "PUT", "default_certificate",
+        self.step(name, "site certificate is the default", "PUT", PAGES["default_certificate"],
                   {"fingerprint": imported["body"]["fingerprint"]})
 
     def relationship(self):
@@ -116,7 +115,7 @@ class PairDeployment:
             self.out(f"{self.primary}: failover relationship: ok ({status['role']})")
             return False
         nodes, port = self.lab["nodes"], self.lab["port"]
-        self.step(self.primary, "failover relationship established", "POST", "relationship", {
+        self.step(self.primary, "failover relationship established", "POST", PAGES["relationship"], {
             "backup_host": nodes[self.backup]["address"], "backup_port": port,
             "reverse_host": nodes[self.primary]["address"], "reverse_port": port})
         return True

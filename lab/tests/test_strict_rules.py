@@ -134,3 +134,19 @@ def test_topology_blocks_are_checked():
                 {"behaviour": {"v2_accept": "any"}}, {"management_api": "off"}):
         with pytest.raises(topology.TopologyError):
             topology.resolve({**TEST_TOPOLOGY, **bad})
+
+
+def test_topology_gateway_and_pair_settings():
+    resolved = topology.resolve({**TEST_TOPOLOGY, "gateway": {"offset": 254},
+                                 "pair_settings": {"automatic_failover": True,
+                                                   "connectivity_test_ips": [{"offset": 254}, "10.9.9.9"]}})
+    base = resolved["block"].rsplit(".", 1)[0]
+    assert resolved["gateway"] == resolved["gateway_device"]["address"] == f"{base}.254"
+    assert resolved["pair_settings"] == {"automatic_failover": True, "primary_timeout": 300, "sync_interval": 3600,
+                                         "bandwidth_limit": 0, "connectivity_test_ips": [f"{base}.254", "10.9.9.9"]}
+    plain = topology.resolve(TEST_TOPOLOGY)
+    assert plain["gateway"] == f"{base}.1" and "gateway_device" not in plain
+    for bad in ({"gateway": {"offset": 300}}, {"gateway": 1}, {"pair_settings": {"automatic": True}},
+                {"pair_settings": {"connectivity_test_ips": ["router"]}}):
+        with pytest.raises(topology.TopologyError):
+            topology.resolve({**TEST_TOPOLOGY, **bad})
