@@ -22,6 +22,13 @@ from ansible_collections.sra.appliance.plugins.module_utils._client import Appli
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, client_for
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
 
+# Seconds a both-backup reading is re-read before it counts as a conflict: during a role swap with a
+# data sync first "the roles are both Backup momentarily" ("Perform Failover for Planned Maintenance").
+DEFAULT_SETTLE = 15
+# Seconds the appliance becoming primary may stop answering during a swap before the swap counts as
+# failed (it may restart services; a dead appliance stays silent).
+DOWN_GRACE = 30
+
 # Written once; documented once in plugins/doc_fragments/pair.py (DOCUMENTATION and FLOW).
 PAIR_ARGUMENT_SPEC = dict(
     peer_host=dict(type="str", required=True),
@@ -32,7 +39,7 @@ PAIR_ARGUMENT_SPEC = dict(
     site_port=dict(type="int"),
     swing_address=dict(type="str"),
     peer_swing_address=dict(type="str"),
-    settle=dict(type="int", default=15),
+    settle=dict(type="int", default=DEFAULT_SETTLE),
     sync_success_words=dict(type="list", elements="str", default=list(engine.SUCCESS_WORDS)),
     sync_failure_words=dict(type="list", elements="str", default=list(engine.FAILURE_WORDS)),
 )
@@ -45,13 +52,6 @@ FLOW_ARGUMENT_SPEC = dict(
     dns_addresses=dict(type="list", elements="str", default=[]),
     replace=dict(type="str"),
 )
-
-# Seconds a both-backup reading is re-read before it counts as a conflict: during a role swap with a
-# data sync first "the roles are both Backup momentarily" ("Perform Failover for Planned Maintenance").
-DEFAULT_SETTLE = 15
-# Seconds the appliance becoming primary may stop answering during a swap before the swap counts as
-# failed (it may restart services; a dead appliance stays silent).
-DOWN_GRACE = 30
 
 
 def validate_pair_params(params):
