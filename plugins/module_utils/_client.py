@@ -45,7 +45,8 @@ FORM = "application/x-www-form-urlencoded"
 NOT_RETRIED_HINT = ("The request was not retried because it changes state; "
                     "check the appliance's state before running again")
 CA_HINT = ("Give ca_path the PEM bundle of the CA that issued the appliance's certificate (for a factory-fresh "
-           "appliance, its self-signed factory certificate); validate_certs=false only for a first contact you trust")
+           "appliance, its self-signed factory certificate); with tls_server_name (the site host name) a deployed "
+           "appliance serves the site certificate; validate_certs=false only for a first contact you trust")
 
 # What kind of failure an ApplianceError is, for reports that must not call everything "unreachable".
 UNREACHABLE = "unreachable"   # no HTTP answer: refused, timed out, reset, name not resolved
@@ -54,7 +55,6 @@ AUTH = "auth"                 # credentials not accepted (401) or the account la
 REFUSED = "refused"           # the appliance understood and refused (XML <error>, 409, 422, an error body)
 HTTP = "http"                 # any other unexpected answer (5xx, 404, 406, not JSON or XML)
 CONFIG = "config"             # the module's own options are incomplete or wrong: nothing was sent
-FAILURE_KINDS = (UNREACHABLE, TLS, AUTH, REFUSED, HTTP, CONFIG)
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$", re.IGNORECASE)
 
@@ -326,12 +326,6 @@ class Headers:
 
     def get(self, name, default=None):
         return self._items.get(name.lower(), default)
-
-    def __contains__(self, name):
-        return name.lower() in self._items
-
-    def __getitem__(self, name):
-        return self._items[name.lower()]
 
 
 class Response:
