@@ -179,4 +179,3 @@ class PairApi:
     # -- writes -------------------------------------------------------------------------------
     def set_role(self, name, role, data_sync_first, force):
         return self.vendors[name].set_failover_role(role, data_sync_first, force)
-

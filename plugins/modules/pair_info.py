@@ -17,7 +17,7 @@ description:
   - The state is one of V(normal) (the normal primary is primary), V(failed_over) (the normal backup is primary),
     V(both_primary), V(both_backup) (the conflicts of the vendor's "Resolve Conflicts in a Failover Setup"),
     V(normal_primary_down), V(normal_backup_down), V(both_down), V(not_paired) (both roles are C(none)),
-    V(one_sided) (one is in a relationship the other does not know: reset or replaced) and
+    V(one_sided) (one is in a relationship the other does not know, after a reset or a replacement) and
     V(unreadable) (an appliance answered, but not in a way a decision can be built on, such as a TLS, credential or HTTP error).
   - With O(flow), also returns the engine's decision for that maintenance flow, the same one
     M(sra.appliance.pair_roles) acts on, so that a flow can back up the current primary before the change and a
