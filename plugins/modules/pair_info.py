@@ -49,9 +49,9 @@ options:
       - V(planned_failover) aims at the normal backup as primary, with a data sync first; V(failback) at the normal
         primary as primary; V(unplanned_failover) at the normal backup as primary without a data sync, when the normal
         primary is down; V(resolve_conflict) at one primary and one backup, chosen as "Fix This Error" does.
-    type: str
       - V(replace_appliance) whether O(replace) must be rebuilt into the pair (with the management API, by the
         C(replace_appliance) playbook) as the backup of the other, which must be primary.
+    type: str
     choices: [planned_failover, failback, unplanned_failover, resolve_conflict, replace_appliance]
   check_account:
     description:
