@@ -46,8 +46,9 @@ FAILURE_STATES = {"unreachable": UNREACHABLE, "tls": TLS, "auth": AUTH, "config"
                   "http": ERROR}
 CREDENTIAL_HINT = ("check sra_client_id and sra_client_secret (or BT_CLIENT_ID and BT_CLIENT_SECRET), and that the "
                    "API account is enabled in /login > Management > API Configuration")
-# How the pair engine words the problem of an ``unreadable`` pair (_pair._KIND_PROBLEMS).
-UNREADABLE_PROBLEM = "an appliance cannot be read"
+# How the pair engine words the problems of an ``unreadable`` pair: its kind (_pair._KIND_PROBLEMS) and
+# the site's address, which has no single primary to reach (health_problems, site_verdict).
+CONSEQUENCES_OF_UNREADABLE = ("an appliance cannot be read", "site address ")
 
 
 # -- small helpers ---------------------------------------------------------------------------------
@@ -608,12 +609,13 @@ def _verdict(report):
 
 
 def _explain_unreadable(pair, rows):
-    """The engine calls a pair it could not read ``unreadable``, a problem. When every appliance it
-    could not read was refused its credentials, that is a configuration error, and says so."""
+    """The engine calls a pair it could not read ``unreadable``, a problem, and then finds no single
+    primary for the site's address to reach. When every appliance it could not read was refused
+    its credentials, both are one configuration error, and the report says so."""
     if pair["state"] != "unreadable":
         return
     members = [row for row in rows if row["group"] == GROUP_LABELS[PAIR]]
     unread = [row for row in members if row["state"] not in (HEALTHY, UNHEALTHY)]
     if unread and all(row["state"] in CONFIG_STATES for row in unread):
-        pair["problems"] = [text for text in pair["problems"] if not text.startswith(UNREADABLE_PROBLEM)]
+        pair["problems"] = [text for text in pair["problems"] if not text.startswith(CONSEQUENCES_OF_UNREADABLE)]
         pair["config_errors"].append("the API account was refused, so the pair's state is not known")

@@ -373,7 +373,8 @@ def test_a_refused_credential_on_the_pair_is_a_configuration_error_not_an_unread
     site = Site()
     refused = "192.0.2.1%d: POST /oauth2/token answered HTTP 401: The resource owner denied the request"
     site.set_pair(pair_result(view(SITE1, "error", error=refused % 1, error_kind="auth"),
-                              view(SITE2, "error", error=refused % 2, error_kind="auth"), reaches={}))
+                              view(SITE2, "error", error=refused % 2, error_kind="auth"),
+                              reaches={SHARED_IP: None}, errors={SHARED_IP: refused % 52}))
     report = build(site)
     assert report["status"] == "config_error" and report["problems"] == []
     assert [row(report, name)["state"] for name in (SITE1, SITE2)] == ["auth", "auth"]
