@@ -96,12 +96,11 @@ sanity: venv
 lint: venv link
 	$(BIN)/ansible-lint --offline --profile production
 
+# Scenarios in parallel lanes (each has its own lab and address block); MOLECULE_LANES=1 runs them one
+# after another, SCENARIOS="a b" runs only those.
+MOLECULE_LANES ?= 3
 molecule: venv link
-	@set -e; for s in $$(ls extensions/molecule 2>/dev/null | grep -v '^_'); do \
-	  [ -f extensions/molecule/$$s/molecule.yml ] || continue; \
-	  echo "== molecule scenario $$s"; \
-	  $(BIN)/molecule test -s $$s; \
-	done
+	$(BIN)/python tools/molecule_lanes.py --lanes $(MOLECULE_LANES) $(SCENARIOS)
 
 clean:
 	rm -rf build .pytest_cache tests/output
