@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: pair_args
 short_description: The failover pair of the inventory as arguments of the pair modules
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 description:

@@ -26,7 +26,7 @@ description:
   - Returns the problems a health check reports (a conflict, an appliance down or unhealthy, a failed or old data
     sync, a site address that does not reach the primary); the module itself fails only on bad input, or when
     O(expect_primary) does not hold.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 extends_documentation_fragment:

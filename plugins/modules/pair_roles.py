@@ -27,7 +27,7 @@ description:
   - Before the first write, reads the API account's permissions (C(get_api_info)) on the appliances it changes and
     refuses when C(set_failover_role) is not allowed.
   - Shows progress of long waits when run through the collection's action plugin (every play does).
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 extends_documentation_fragment:
