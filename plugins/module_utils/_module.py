@@ -16,6 +16,8 @@ from ansible_collections.sra.appliance.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApplianceClient, ApplianceError)
 from ansible_collections.sra.appliance.plugins.module_utils._management import ManagementDriver
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import WaitTimeout
+# Defined apart, so that the validators can raise it without importing the HTTP client.
+from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
 
 # Written once; documented once in plugins/doc_fragments/connection.py.
 CONNECTION_ARGUMENT_SPEC = dict(
@@ -37,14 +39,6 @@ WAIT_ARGUMENT_SPEC = dict(
 )
 
 CONNECTION_KEYS = tuple(CONNECTION_ARGUMENT_SPEC)
-
-
-class ModuleFailure(Exception):
-    """Bad input or a refused precondition, found before the first write."""
-
-    def __init__(self, message, **details):
-        super(ModuleFailure, self).__init__(message)
-        self.details = details
 
 
 def argument_spec(own, wait=False):

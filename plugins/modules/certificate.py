@@ -156,9 +156,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_address
+from ansible_collections.sra.appliance.plugins.module_utils._x509 import (
     certificate_facts, check_not_expired, decode_base64, fingerprint, load_pem_bundle, load_pem_chain, load_pkcs12,
-    normalize_fingerprint, parse_address)
+    normalize_fingerprint)
 
 SOURCES = ("certificate_chain", "pkcs12_path", "pkcs12", "fingerprint")
 LETS_ENCRYPT_ISSUER = "o=let's encrypt"

@@ -135,16 +135,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._dns import (
     ALGORITHMS, DNSPYTHON_IMPORT_ERROR, HAS_DNSPYTHON, DnsError, DnsServer, absolute_name, tsig_key)
+from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_ipv4
 
 MAX_TTL = 2147483647
-
-
-def ipv4(value):
-    parts = value.split(".") if isinstance(value, str) else []
-    if len(parts) != 4 or not all(part.isdigit() and len(part) <= 3 and int(part) <= 255 for part in parts):
-        raise DnsError("value %r is not an IPv4 address: give the address the record points at, e.g. 192.0.2.10"
-                       % value)
-    return ".".join(str(int(part)) for part in parts)
 
 
 def validate(params):
@@ -161,7 +155,7 @@ def validate(params):
         raise DnsError("tsig_name and tsig_secret go together: give both to sign with a TSIG key, or neither")
     if params["state"] == "present" and not params["value"]:
         raise DnsError("value is empty: state=present needs the IPv4 address the record points at")
-    return ipv4(params["value"]) if params["value"] else None
+    return parse_ipv4(params["value"], "value") if params["value"] else None
 
 
 def wanted_addresses(state, current, value):
@@ -222,7 +216,7 @@ def main():
     result = dict(changed=False)
     try:
         ensure_record(module, result)
-    except DnsError as exc:
+    except (DnsError, ModuleFailure) as exc:
         result["changed"] = False
         module.fail_json(msg=str(exc), **result)
     module.exit_json(**result)

@@ -112,7 +112,7 @@ from ansible_collections.sra.appliance.plugins.module_utils._failover import rel
     sync_status_is_good
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import parse_host, parse_port
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_host, parse_port
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import waiter_for
 

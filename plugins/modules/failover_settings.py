@@ -135,8 +135,7 @@ from ansible_collections.sra.appliance.plugins.module_utils._client import Appli
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._failover import best_practice_warnings
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, driver_for, run
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    describe_subnets, nic_for_address, parse_address)
+from ansible_collections.sra.appliance.plugins.module_utils._net import describe_subnets, nic_for_address, parse_address
 
 SETTINGS = ("backup_operations", "primary_timeout", "sync_interval", "bandwidth_limit", "automatic_failover",
             "connectivity_test_ips")

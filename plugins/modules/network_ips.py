@@ -14,7 +14,7 @@ description:
   - Manages the IPs of each NIC on the appliance's C(/appliance) > Networking > IP Configuration page (address, prefix,
     enabled), in the style of the network resource modules (O(state=merged), V(replaced), V(overridden), V(deleted),
     V(gathered)).
-  - Validates the whole resulting configuration before the first write, with netaddr. Every address must be valid, with a
+  - Validates the whole resulting configuration before the first write. Every address must be valid, with a
     prefix in range, and must not be its subnet's network or broadcast address. No address may appear twice on the
     appliance, and no two NICs may share a subnet.
   - A shared IP (DESIGN, "Where the shared IP lives") is an ordinary IP present on both appliances of a failover pair. The
@@ -165,8 +165,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    check_interfaces, parse_address, parse_ip_prefix)
+from ansible_collections.sra.appliance.plugins.module_utils._net import check_interfaces, parse_address, parse_ip_prefix
 
 IP_SPEC = dict(address=dict(type="str", required=True), prefix=dict(type="int"), enabled=dict(type="bool"))
 NIC_SPEC = dict(name=dict(type="str", required=True), ips=dict(type="list", elements="dict", options=IP_SPEC))

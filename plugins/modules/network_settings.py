@@ -115,7 +115,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
+from ansible_collections.sra.appliance.plugins.module_utils._net import (
     SubnetMissing, check_dns_servers, check_gateway, check_static_routes, parse_address, parse_network)
 
 ROUTE_SPEC = dict(destination=dict(type="str", required=True), gateway=dict(type="str", required=True),

@@ -209,8 +209,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils import _preflight as preflight
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, driver_for, run
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    load_pem_chain, parse_host, parse_ip_prefix, parse_port, subject_alternative_names)
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_host, parse_ip_prefix, parse_port
 
 
 def intended_nodes(params):
@@ -236,6 +235,10 @@ def intended_nodes(params):
 def certificate_names(pem):
     if pem is None:
         return None
+    # Imported here: only a run that checks a certificate loads cryptography.
+    from ansible_collections.sra.appliance.plugins.module_utils._x509 import (
+        load_pem_chain, require_cryptography, subject_alternative_names)
+    require_cryptography()
     return subject_alternative_names(load_pem_chain(pem, "certificate")[0])[0]
 
 

@@ -205,8 +205,8 @@ from ansible_collections.sra.appliance.plugins.module_utils._cluster import (
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    parse_host, parse_network, parse_port, parse_timezone_offset)
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_host, parse_network, parse_port
+from ansible_collections.sra.appliance.plugins.module_utils._time import parse_timezone_offset
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import Waiter, WaitTimeout
 

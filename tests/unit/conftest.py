@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
-from ansible_collections.sra.appliance.plugins.module_utils._validation import certificate_facts
+from ansible_collections.sra.appliance.plugins.module_utils._x509 import certificate_facts
 
 MODULES = "ansible_collections.sra.appliance.plugins.modules."
 CONNECTION = dict(host="192.0.2.10", appliance_user="admin", appliance_password="s3cret-pass")
