@@ -94,3 +94,17 @@ def run(module, action):
         result.update(exc.to_result())
         module.fail_json(msg=str(exc), **result)
     module.exit_json(**result)
+
+
+def unmet_precondition(module, problem, assumption, failure=None):
+    """The check-mode rule of DESIGN §4: a precondition that an earlier task of the same run
+    would satisfy (a key not set yet, an IP not configured yet) is, in check mode, a warning,
+    and the module goes on to plan with the intended values, so the plan of a fresh deployment
+    lists every change. Applying, it is a failure before any write: ``failure``, or ``problem``.
+
+    ``assumption`` completes "Assuming an earlier task of this run ..." (e.g. "sets the keys").
+    """
+    if not module.check_mode:
+        raise ModuleFailure(failure or problem)
+    module.warn("Precondition not met yet: %s. Assuming an earlier task of this run %s; applying fails if it is "
+                "still so" % (problem.rstrip("."), assumption))

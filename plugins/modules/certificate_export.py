@@ -111,7 +111,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
-    ModuleFailure, argument_spec, driver_for, run)
+    ModuleFailure, argument_spec, driver_for, run, unmet_precondition)
 from ansible_collections.sra.appliance.plugins.module_utils._files import PRIVATE_MODE, file_mode, make_private, write_private_file
 from ansible_collections.sra.appliance.plugins.module_utils._net import parse_address
 from ansible_collections.sra.appliance.plugins.module_utils._x509 import load_pkcs12, normalize_fingerprint, require_cryptography
@@ -180,12 +180,13 @@ def ensure_export(module, result):
                             % (dest, os.path.dirname(os.path.abspath(dest))))
     driver = driver_for(params)
     table = driver.certificates()
-    if module.check_mode and params["fingerprint"] and not holds(table, params["fingerprint"]):
-        # An earlier task of this run (certificate) would import it: predict the export
-        # instead of failing, so the plan of a fresh deployment lists every change.
-        module.warn("certificate %s is not on the appliance yet; assuming an earlier task of this run imports it"
-                    % normalize_fingerprint(params["fingerprint"]))
-        result.update(changed=True, dest=dest, fingerprint=normalize_fingerprint(params["fingerprint"]), mode=PRIVATE)
+    if params["fingerprint"] and not holds(table, params["fingerprint"]):
+        wanted = normalize_fingerprint(params["fingerprint"])
+        unmet_precondition(module, "certificate %s is not on the appliance yet" % wanted, "imports it",
+                           failure="The appliance holds no certificate with fingerprint %s; import it first "
+                                   "(sra.appliance.certificate), or give the fingerprint of one it holds (see "
+                                   "appliance_info)" % wanted)
+        result.update(changed=True, dest=dest, fingerprint=wanted, mode=PRIVATE)
         return
     fp = chosen_certificate(params, table)["fingerprint"].lower()
     result.update(dest=dest, fingerprint=fp)
