@@ -17,6 +17,8 @@ import hashlib
 import hmac
 from urllib.parse import quote
 
+from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
+
 APPLIANCE = "/appliance/api/v1"
 LOGIN = "/login/api/v1"
 # docs/management-api.md, "Inter-appliance key fingerprint".
@@ -26,6 +28,18 @@ KEY_FINGERPRINT_MESSAGE = b"sra.appliance/inter-appliance-key/v1"
 def key_fingerprint(key):
     """The fingerprint an appliance reports for ``key``: compare keys without reading them back."""
     return hmac.new(key.encode("utf-8"), KEY_FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_in_status(driver):
+    """Status > Basics when the driver's /appliance admin credentials sign in, None when the
+    appliance refuses them (401); any other failure raises. One read both tells which password
+    the appliance accepts and serves what the status says."""
+    try:
+        return driver.status()
+    except ApplianceError as exc:
+        if exc.status == 401:
+            return None
+        raise
 
 
 def _quote(segment):

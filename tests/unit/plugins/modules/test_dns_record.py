@@ -15,6 +15,7 @@ import json
 
 import dns.exception
 import dns.query
+import dns.update
 import pytest
 
 from ansible.module_utils.testing import patch_module_args
@@ -73,3 +74,9 @@ def test_bad_input_sends_nothing(sent, params, message):
     assert result["failed"]
     assert message in result["msg"]
     assert sent == []
+
+
+def test_gathered_only_queries_and_ignores_value(sent):
+    result = run(state="gathered", value="not an address", timeout=1)
+    assert result["failed"] and result["msg"].startswith("query support.example.com. A: no answer")
+    assert len(sent) == 1 and not isinstance(sent[0][0], dns.update.UpdateMessage)
