@@ -25,7 +25,7 @@ import urllib.request
 
 import pytest
 
-from ansible_collections.sra.appliance.tests import module_runner
+from ansible_collections.sra.appliance.tests.module_runner import run_module as run_in_process
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PREFIX = os.environ.get("SRA_TEST_BLOCK_PREFIX", "127.70")
@@ -168,7 +168,7 @@ class ModuleResult(dict):
 
 def run_module(name, params, check_mode=False, diff=False):
     """Run plugins/modules/<name>.py main() in-process and return its result."""
-    return ModuleResult(module_runner.run_module(name, params, check_mode=check_mode, diff=diff))
+    return ModuleResult(run_in_process(name, params, check_mode=check_mode, diff=diff))
 
 
 @pytest.fixture
