@@ -33,6 +33,8 @@ author:
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.attributes
+requirements:
+  - cryptography
 attributes:
   check_mode:
     support: full

@@ -23,16 +23,23 @@ description:
     every node's host name (a wildcard covers exactly one label).
   - C(shared_ip_in_pair_subnet) - every shared IP lies in a subnet of both appliances of the pair.
   - C(tcp_443_reachable) - every appliance reaches every other one on TCP O(tcp_port), tested by the appliances'
-    own TCP Connection Test (C(/appliance) > Support > Utilities).
+    own TCP Connection Test (C(/appliance) > Support > Utilities). Each appliance gets one request that lists all the
+    others (the management API tests them in parallel), so the whole matrix costs one request per appliance; an
+    appliance whose management API predates the list is asked one target at a time.
   - C(inter_appliance_key_given) - an inter-appliance key is given for every node, the same for all.
   - The module reads every appliance of O(nodes) at O(nodes[].address) with the connection options' credentials
-    through the sra.appliance management API (C(/appliance) status, IP configuration and TCP Connection Test).
+    through the sra.appliance management API (C(/appliance) status, IP configuration and TCP Connection Test), several
+    appliances at once. It signs in with O(appliance_password) and, where that is refused, with
+    O(fallback_appliance_password) (a fresh appliance's factory password), and reports per appliance which one signed
+    in, so a deployment can read every appliance before it replaces the factory passwords.
 version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.attributes
+requirements:
+  - cryptography (only to check O(certificate))
 attributes:
   check_mode:
     support: full
@@ -131,6 +138,11 @@ options:
       - Fail the task when a check fails. With V(false) the task succeeds and returns the failed checks.
     type: bool
     default: true
+  fallback_appliance_password:
+    description:
+      - A second C(/appliance) admin password, tried on an appliance that refuses O(appliance_password), typically the
+        factory password of an appliance not deployed yet. RV(appliances) says which one signed in.
+    type: str
 notes:
   - O(host) names the appliance the task runs for (usually the normal primary); every node is read at its own address.
 seealso:
@@ -199,9 +211,15 @@ summary:
   type: dict
   sample: {passed: 7, failed: 0, skipped: 1}
 appliances:
-  description: What each appliance reported (status), or the error reading it.
+  description:
+    - What each appliance reported (C(status)), or the error reading it (C(error)), by node name.
+    - C(signed_in_with) is V(given) when O(appliance_password) signed in, V(fallback) when
+      O(fallback_appliance_password) did, null when the appliance could not be read. Words, not the option names,
+      because Ansible masks every occurrence of a no_log value and the factory password is the word "password".
   returned: when O(gather=true)
   type: dict
+  sample: {"site1.example.com": {"status": {"hostname": "site1.example.com", "model": "B400"}, "error": null,
+           "signed_in_with": "given"}}
 """
 
 from concurrent.futures import ThreadPoolExecutor
