@@ -33,8 +33,8 @@ def test_iso_and_epoch(text, epoch, expected):
 
 
 def test_milliseconds_and_offsets_without_colon_of_real_appliances():
-    assert _time.parse_time("2019-10-07T00:32:50.877+0000") == datetime(2019, 10, 7, 0, 32, 50, 877000,
-                                                                         tzinfo=timezone.utc)
+    expected = datetime(2019, 10, 7, 0, 32, 50, 877000, tzinfo=timezone.utc)
+    assert _time.parse_time("2019-10-07T00:32:50.877+0000") == expected
 
 
 def test_seconds_since_and_days_until():

@@ -168,8 +168,8 @@ def test_initially_enabled_applies_only_to_a_new_ip(run, driver):
     driver.calls[:] = []
     assert run(NAME, dict(config=config), driver)["changed"] is False
     assert [call[0] for call in driver.calls] == ["interfaces"]
-    result = run(NAME, dict(config=[dict(name="eth0", ips=[dict(address="192.0.2.52/24", enabled=True,
-                                                                 initially_enabled=True)])]), driver)
+    both = dict(address="192.0.2.52/24", enabled=True, initially_enabled=True)
+    result = run(NAME, dict(config=[dict(name="eth0", ips=[both])]), driver)
     assert result["failed"] and "mutually exclusive" in result["msg"]
 
 
@@ -182,7 +182,6 @@ def test_failover_is_read_only_when_a_flag_would_change(run, driver):
     result = run(NAME, dict(config=[dict(name="eth1", ips=[dict(address="10.0.0.5/24")])], **api), driver)
     assert result["changed"] is True and "shared_ips" not in result
     assert "failover" not in [call[0] for call in driver.calls]
-    result = run(NAME, dict(config=[dict(name="eth0", ips=[dict(address="192.0.2.10/24", enabled=True),
-                                                            dict(address="192.0.2.52/24", enabled=True)])], **api),
-                 driver)
+    ips = [dict(address="192.0.2.10/24", enabled=True), dict(address="192.0.2.52/24", enabled=True)]
+    result = run(NAME, dict(config=[dict(name="eth0", ips=ips)], **api), driver)
     assert result["changed"] is False and result["shared_ips"] == ["192.0.2.52"]
