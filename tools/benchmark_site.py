@@ -44,11 +44,18 @@ FIRST_NODE_OFFSET = 100
 
 
 def in_own_network_namespace():
-    return os.readlink("/proc/self/ns/net") != os.readlink("/proc/1/ns/net")
+    """Whether this process's network namespace has nothing but loopback (as `unshare --net`
+    makes one): /proc/self/net follows the process's namespace, /sys/class/net does not."""
+    with open("/proc/self/net/dev") as handle:
+        interfaces = [line.split(":")[0].strip() for line in handle.read().splitlines()[2:]]
+    return interfaces == ["lo"]
 
 
 def rerun_in_network_namespace():
+    if os.environ.get("SRA_BENCHMARK_NETNS"):
+        raise SystemExit("unshare --net did not give a namespace of its own; run the benchmark as root")
     command = "ip link set lo up && exec \"$0\" \"$@\""
+    os.environ["SRA_BENCHMARK_NETNS"] = "1"
     os.execvp("unshare", ["unshare", "--net", "sh", "-c", command, sys.executable] + sys.argv)
 
 
@@ -121,14 +128,62 @@ class Lab:
 
 
 # --- playbooks ------------------------------------------------------------------------------------
-def run_playbook(playbook, inventory, environment, cwd):
-    """(wall seconds, CPU seconds of ansible-playbook and its children, tasks per host, output)."""
+# Counts, per host, the tasks that ran and the module runs among them (a module process, as
+# opposed to an action that runs on the controller alone: set_fact, assert, debug, the roles'
+# argument validation). The floor runs one ping per module run.
+COUNTER = '''
+import json, os
+from ansible.plugins.callback import CallbackBase
+
+CONTROLLER_ONLY = {"set_fact", "assert", "debug", "fail", "validate_argument_spec", "include_tasks",
+                   "import_tasks", "include_role", "import_role", "meta", "add_host", "group_by", "pause"}
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "sra_benchmark_counter"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self):
+        super().__init__()
+        self.counts = {}
+
+    def _count(self, result, **kwargs):
+        host = self.counts.setdefault(result._host.get_name(), {"tasks": 0, "module_runs": 0})
+        host["tasks"] += 1
+        if result._task.action.split(".")[-1] not in CONTROLLER_ONLY:
+            host["module_runs"] += 1
+
+    v2_runner_on_ok = v2_runner_on_failed = _count
+
+    def v2_playbook_on_stats(self, stats):
+        with open(os.environ["SRA_BENCHMARK_COUNTS"], "w") as handle:
+            json.dump(self.counts, handle)
+'''
+
+
+def counter_plugin(workdir):
+    directory = os.path.join(workdir, "callbacks")
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "sra_benchmark_counter.py"), "w") as handle:
+        handle.write(COUNTER)
+    return directory
+
+def run_playbook(playbook, inventory, environment, cwd, log=None):
+    """(wall seconds, CPU seconds of ansible-playbook and its children, {host: {tasks, module_runs}},
+    output)."""
+    counts_file = os.path.join(cwd, "counts.json")
+    environment = dict(environment, SRA_BENCHMARK_COUNTS=counts_file)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
                            playbook], cwd=cwd, env=environment, capture_output=True, text=True, check=False)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if log:
+        with open(log, "w") as handle:
+            handle.write(done.stdout + done.stderr)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     recap = dict((match.group(1), dict(ok=int(match.group(2)), changed=int(match.group(3)),
                                        failed=int(match.group(5)) + int(match.group(4))))
@@ -136,15 +191,19 @@ def run_playbook(playbook, inventory, environment, cwd):
     if done.returncode or not recap:
         raise SystemExit("%s failed (rc %s):\n%s\n%s" % (playbook, done.returncode, done.stdout[-6000:],
                                                            done.stderr[-3000:]))
+    with open(counts_file) as handle:
+        counts = json.load(handle)
+    for host, stats in recap.items():
+        stats.update(counts.get(host, dict(tasks=0, module_runs=0)))
     return wall, cpu, recap, done.stdout
 
 
 def floor_playbook(path, recap):
-    """A play per task count: each host runs as many ansible.builtin.ping tasks as it ran tasks."""
+    """A play per count: each host runs as many ansible.builtin.ping tasks as it ran modules."""
     by_count = {}
     for host, stats in sorted(recap.items()):
-        by_count.setdefault(stats["ok"] + stats["failed"], []).append(host)
-    plays = [dict(name="Floor, %d tasks" % count, hosts=":".join(hosts), gather_facts=False,
+        by_count.setdefault(stats["module_runs"], []).append(host)
+    plays = [dict(name="Floor, %d pings" % count, hosts=":".join(hosts), gather_facts=False,
                   tasks=[{"name": "ping %d" % number, "ansible.builtin.ping": None} for number in range(count)])
              for count, hosts in sorted(by_count.items()) if count]
     with open(path, "w") as handle:
@@ -160,6 +219,10 @@ def collections_dir(workdir, collection):
         os.unlink(link)
     os.symlink(os.path.abspath(collection), link)
     return root
+
+
+def log_file(args, name):
+    return os.path.join(args.log_dir, name) if args.log_dir else None
 
 
 # --- one N ----------------------------------------------------------------------------------------
@@ -180,7 +243,8 @@ def measure(args, nodes, workdir):
             handle.write(lab.cli("inventory"))
         environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_dir(workdir, args.collection),
                            ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false", ANSIBLE_NOCOLOR="1", ANSIBLE_FORKS=str(args.forks),
-                           ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_CALLBACKS_ENABLED="",
+                           ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_CALLBACK_PLUGINS=counter_plugin(workdir),
+                           ANSIBLE_CALLBACKS_ENABLED="sra_benchmark_counter",
                            ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "ansible-tmp"))
         site = os.path.join(os.path.abspath(args.collection), "playbooks", "site.yml")
         phases = {}
@@ -190,7 +254,8 @@ def measure(args, nodes, workdir):
                 if phase == "converge":
                     lab.reset()  # factory state; the re-runs start from the last converge
                 marks = lab.last_ids()
-                wall, cpu, recap, output = run_playbook(site, inventory, environment, workdir)
+                wall, cpu, recap, output = run_playbook(site, inventory, environment, workdir,
+                                                        log_file(args, "site-%s-%d-%d.log" % (phase, nodes, repetition)))
                 counts = lab.count_since(marks)
                 changed = sum(stats["changed"] for stats in recap.values())
                 if phase == "rerun" and changed:
@@ -198,45 +263,46 @@ def measure(args, nodes, workdir):
                 runs.append((wall, cpu))
                 floor = os.path.join(workdir, "floor-%s-%d.yml" % (phase, nodes))
                 floor_playbook(floor, recap)
-                floor_wall, floor_cpu, dummy, dummy2 = run_playbook(floor, inventory, environment, workdir)
+                floor_wall, floor_cpu, dummy, dummy2 = run_playbook(
+                    floor, inventory, environment, workdir, log_file(args, "floor-%s-%d-%d.log" % (phase, nodes, repetition)))
                 floors.append((floor_wall, floor_cpu))
                 print("  N=%d %s #%d: site %.1f s wall %.1f s CPU, floor %.1f s wall %.1f s CPU"
                       % (nodes, phase, repetition + 1, wall, cpu, floor_wall, floor_cpu), flush=True)
-            phases[phase] = dict(runs=runs, floors=floors, counts=counts, tasks=sum(
-                stats["ok"] + stats["failed"] for stats in recap.values()))
+            phases[phase] = dict(runs=runs, floors=floors, counts=counts,
+                                 tasks=sum(stats["tasks"] for stats in recap.values()),
+                                 module_runs=sum(stats["module_runs"] for stats in recap.values()))
         return phases
     finally:
         lab.down()
 
 
+def summary(data):
+    counts = data["counts"].values()
+    walls, cpus = [run[0] for run in data["runs"]], [run[1] for run in data["runs"]]
+    floor_walls, floor_cpus = [run[0] for run in data["floors"]], [run[1] for run in data["floors"]]
+    return dict(requests=sum(count["requests"] for count in counts), writes=sum(count["writes"] for count in counts),
+                tokens=sum(count["tokens"] for count in counts), max_tokens=max(count["tokens"] for count in counts),
+                tasks=data["tasks"], module_runs=data["module_runs"], walls=walls, cpus=cpus, floor_walls=floor_walls,
+                floor_cpus=floor_cpus, wall_ratio=statistics.median(walls) / statistics.median(floor_walls),
+                cpu_ratio=statistics.median(cpus) / statistics.median(floor_cpus), per_appliance=data["counts"])
+
+
 def report(nodes, phases):
     print("\nN=%d (pair + %d traffic nodes, %d appliances)" % (nodes, nodes, nodes + 2))
-    header = "%-9s %8s %7s %7s %9s %6s %17s %17s %6s %17s %17s %6s" % (
-        "phase", "requests", "writes", "tokens", "max tok/app", "tasks", "wall s", "floor wall s", "ratio",
-        "CPU s", "floor CPU s", "ratio")
-    print(header)
+    print("%-9s %8s %6s %6s %7s %5s %7s %17s %17s %5s %17s %17s %5s" % (
+        "phase", "requests", "writes", "tokens", "tok/app", "tasks", "modules", "wall s", "floor wall s", "x",
+        "CPU s", "floor CPU s", "x"))
+    results = {}
     for phase, data in phases.items():
-        counts = data["counts"]
-        walls, cpus = [run[0] for run in data["runs"]], [run[1] for run in data["runs"]]
-        floor_walls, floor_cpus = [run[0] for run in data["floors"]], [run[1] for run in data["floors"]]
-        print("%-9s %8d %7d %7d %9d %6d %17s %17s %6.2f %17s %17s %6.2f" % (
-            phase, sum(count["requests"] for count in counts.values()), sum(count["writes"] for count in counts.values()),
-            sum(count["tokens"] for count in counts.values()), max(count["tokens"] for count in counts.values()),
-            data["tasks"], median_text(walls), median_text(floor_walls),
-            statistics.median(walls) / statistics.median(floor_walls), median_text(cpus), median_text(floor_cpus),
-            statistics.median(cpus) / statistics.median(floor_cpus)))
-    per_node = phases["rerun"]["counts"]
+        figures = results[phase] = summary(data)
+        print("%-9s %8d %6d %6d %7d %5d %7d %17s %17s %5.2f %17s %17s %5.2f" % (
+            phase, figures["requests"], figures["writes"], figures["tokens"], figures["max_tokens"], figures["tasks"],
+            figures["module_runs"], median_text(figures["walls"]), median_text(figures["floor_walls"]),
+            figures["wall_ratio"], median_text(figures["cpus"]), median_text(figures["floor_cpus"]),
+            figures["cpu_ratio"]))
     print("re-run requests per appliance: %s" % ", ".join(
-        "%s %d" % (name, count["requests"]) for name, count in sorted(per_node.items())))
-    return dict((phase, dict(
-        requests=sum(count["requests"] for count in data["counts"].values()),
-        writes=sum(count["writes"] for count in data["counts"].values()),
-        tokens=sum(count["tokens"] for count in data["counts"].values()),
-        tasks=data["tasks"], wall=statistics.median([run[0] for run in data["runs"]]),
-        cpu=statistics.median([run[1] for run in data["runs"]]),
-        floor_wall=statistics.median([run[0] for run in data["floors"]]),
-        floor_cpu=statistics.median([run[1] for run in data["floors"]]),
-        per_appliance=data["counts"])) for phase, data in phases.items())
+        "%s %d" % (name, count["requests"]) for name, count in sorted(phases["rerun"]["counts"].items())))
+    return results
 
 
 def main():
@@ -248,6 +314,9 @@ def main():
     parser.add_argument("--collection", default=HERE, help="checkout whose collection is benchmarked")
     parser.add_argument("--lab", default=HERE, help="checkout whose lab/ is started")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--log-dir", help="keep the output of every playbook run in this directory")
+    # "tok/app" is the most tokens one appliance minted in the phase; "tasks" counts every task
+    # that ran (the roles' argument validation and set_fact too), "modules" the module runs.
     args = parser.parse_args()
     if not in_own_network_namespace():
         rerun_in_network_namespace()
