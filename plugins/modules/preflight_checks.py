@@ -130,7 +130,7 @@ options:
     default: 443
   tcp_timeout:
     description:
-      - Seconds each TCP Connection Test may take.
+      - Seconds each TCP Connection Test may take, 0.1 to 60; the targets of one appliance are tested in parallel.
     type: float
     default: 5
   fail_on_failure:
@@ -274,6 +274,8 @@ def shared_ips(values):
 # Which option's password signed in, by a word without "password" in it: Ansible masks every
 # occurrence of a no_log value in the output, and the factory password is the word "password".
 PASSWORD_OPTIONS = (("appliance_password", "given"), ("fallback_appliance_password", "fallback"))
+# docs/management-api.md: the TCP Connection Test's timeout, seconds per target.
+TCP_TIMEOUT = (0.1, 60)
 # Appliances read at once; each read is a few HTTPS requests that mostly wait on the network.
 MAX_PARALLEL_READS = 8
 
@@ -353,8 +355,9 @@ def tcp_matrix(appliances, topo, port, timeout):
 def run_preflight(module, result):
     params = module.params
     parse_port(params["tcp_port"], "tcp_port")
-    if params["tcp_timeout"] <= 0:
-        raise ModuleFailure("tcp_timeout must be a positive number of seconds, got %s" % params["tcp_timeout"])
+    if not TCP_TIMEOUT[0] <= params["tcp_timeout"] <= TCP_TIMEOUT[1]:
+        raise ModuleFailure("tcp_timeout must be a positive number of seconds, %s to %s (the TCP Connection Test's "
+                            "range), got %s" % (TCP_TIMEOUT + (params["tcp_timeout"],)))
     nodes = intended_nodes(params)
     topo = preflight.topology(params["site_hostname"], nodes, shared_ips(params["shared_ips"]),
                               certificate_names(params["certificate"]))

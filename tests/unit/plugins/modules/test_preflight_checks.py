@@ -190,6 +190,7 @@ def test_shared_ip_from_reported_interfaces(preflight, fleet):
     (dict(nodes=nodes(tn1_eu_example_com=dict(address=None, name=""))),
      "nodes[2] ().name (used as address) is empty"),
     (dict(tcp_timeout=0), "tcp_timeout must be a positive number"),
+    (dict(tcp_timeout=61), "0.1 to 60 (the TCP Connection Test's range), got 61"),
 ])
 def test_bad_input_is_refused_before_contacting_anything(preflight, fleet, params, message):
     result = preflight(**params)
