@@ -17,8 +17,14 @@ import hashlib
 import hmac
 from urllib.parse import quote
 
+from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
+
 APPLIANCE = "/appliance/api/v1"
 LOGIN = "/login/api/v1"
+TCP_TEST = APPLIANCE + "/utilities/tcp-connection-test"
+# docs/management-api.md: a list form request carries 1 to 256 targets.
+TCP_TEST_MAX_TARGETS = 256
+LIST_REFUSED = (400, 422)
 # docs/management-api.md, "Inter-appliance key fingerprint".
 KEY_FINGERPRINT_MESSAGE = b"sra.appliance/inter-appliance-key/v1"
 
@@ -26,6 +32,18 @@ KEY_FINGERPRINT_MESSAGE = b"sra.appliance/inter-appliance-key/v1"
 def key_fingerprint(key):
     """The fingerprint an appliance reports for ``key``: compare keys without reading them back."""
     return hmac.new(key.encode("utf-8"), KEY_FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_in_status(driver):
+    """Status > Basics when the driver's /appliance admin credentials sign in, None when the
+    appliance refuses them (401); any other failure raises. One read both tells which password
+    the appliance accepts and serves what the status says."""
+    try:
+        return driver.status()
+    except ApplianceError as exc:
+        if exc.status == 401:
+            return None
+        raise
 
 
 def _quote(segment):
@@ -38,6 +56,7 @@ class ManagementDriver:
 
     def __init__(self, client):
         self.client = client
+        self._tcp_lists_refused = False
 
     # -- /appliance: Status, Networking -----------------------------------------------------
     def status(self):
@@ -108,9 +127,41 @@ class ManagementDriver:
             "current_password": current_password, "new_password": new_password}, auth="basic")
 
     def tcp_connection_test(self, host, port, timeout=5):
-        return self.client.request("POST", APPLIANCE + "/utilities/tcp-connection-test", auth="basic",
-                                   idempotent=True, json_body={"host": host, "port": port,
-                                                               "timeout": timeout}).json()
+        return self.client.request("POST", TCP_TEST, auth="basic", idempotent=True,
+                                   json_body={"host": host, "port": port, "timeout": timeout}).json()
+
+    def tcp_connection_tests(self, targets, timeout=5):
+        """One result {host, port, success, message, elapsed} per (host, port) of ``targets``, in
+        their order. One request carries up to TCP_TEST_MAX_TARGETS targets, which the appliance
+        tests in parallel, so a whole reachability matrix costs one request per appliance. An
+        appliance whose management API predates the list form refuses it (400, unknown field, as
+        the contract answers unknown fields; or 422 from one that requires host and port): it is
+        then asked one target at a time, for the rest of this run too. A real problem with a
+        target still shows, in the single form's answer."""
+        results = []
+        for start in range(0, len(targets), TCP_TEST_MAX_TARGETS):
+            chunk = targets[start:start + TCP_TEST_MAX_TARGETS]
+            if not self._tcp_lists_refused:
+                try:
+                    results.extend(self._tcp_list(chunk, timeout))
+                    continue
+                except ApplianceError as exc:
+                    if exc.status not in LIST_REFUSED:
+                        raise
+                    self._tcp_lists_refused = True
+            results.extend(dict(self.tcp_connection_test(host, port, timeout), host=host, port=port)
+                           for host, port in chunk)
+        return results
+
+    def _tcp_list(self, chunk, timeout):
+        body = {"targets": [{"host": host, "port": port} for host, port in chunk], "timeout": timeout}
+        answer = self.client.request("POST", TCP_TEST, auth="basic", idempotent=True, json_body=body).json()
+        results = answer.get("results") if isinstance(answer, dict) else None
+        if not isinstance(results, list) or len(results) != len(chunk):
+            raise ApplianceError(self.client.name, "POST", TCP_TEST, 200,
+                                 "the answer holds %s results for %d targets"
+                                 % (len(results) if isinstance(results, list) else "no", len(chunk)))
+        return results
 
     # -- /login: Management > Security -----------------------------------------------------
     def key_state(self):

@@ -16,6 +16,8 @@ from ansible_collections.sra.appliance.plugins.module_utils._client import (
     CONFIG, ApplianceClient, ApplianceError, Token, ca_path_problem, server_name_problem)
 from ansible_collections.sra.appliance.plugins.module_utils._management import ManagementDriver
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import WaitTimeout
+# Defined apart, so that the validators can raise it without importing the HTTP client.
+from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
 
 # Written once; documented once in plugins/doc_fragments/connection.py.
 CONNECTION_ARGUMENT_SPEC = dict(
@@ -44,14 +46,6 @@ WAIT_ARGUMENT_SPEC = dict(
 )
 
 CONNECTION_KEYS = tuple(CONNECTION_ARGUMENT_SPEC)
-
-
-class ModuleFailure(Exception):
-    """Bad input or a refused precondition, found before the first write."""
-
-    def __init__(self, message, **details):
-        super(ModuleFailure, self).__init__(message)
-        self.details = details
 
 
 def argument_spec(own, wait=False):
@@ -137,3 +131,17 @@ def run(module, action):
         result.update(exc.to_result())
         module.fail_json(msg=str(exc), **result)
     module.exit_json(**result)
+
+
+def unmet_precondition(module, problem, assumption, failure=None):
+    """The check-mode rule of DESIGN §4: a precondition that an earlier task of the same run
+    would satisfy (a key not set yet, an IP not configured yet) is, in check mode, a warning,
+    and the module goes on to plan with the intended values, so the plan of a fresh deployment
+    lists every change. Applying, it is a failure before any write: ``failure``, or ``problem``.
+
+    ``assumption`` completes "Assuming an earlier task of this run ..." (e.g. "sets the keys").
+    """
+    if not module.check_mode:
+        raise ModuleFailure(failure or problem)
+    module.warn("Precondition not met yet: %s. Assuming an earlier task of this run %s; applying fails if it is "
+                "still so" % (problem.rstrip("."), assumption))

@@ -12,16 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure
-from ansible_collections.sra.appliance.plugins.module_utils._validation import parse_hostname
+import ipaddress
 
-try:
-    import netaddr
-    HAS_NETADDR = True
-    NETADDR_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
-    HAS_NETADDR = False
-    NETADDR_IMPORT_ERROR = exc
+from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_hostname
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 PAIR_ROLES = ("primary", "backup")
@@ -218,13 +212,14 @@ def check_certificate_covers_hostnames(topo, facts=None):  # pylint: disable=unu
 
 
 def _node_networks(node, facts):
-    """The node's IPs as networks: the intended ones, else those the appliance reports."""
+    """The node's IPs as interfaces (address and subnet): the intended ones, else those the
+    appliance reports."""
     if node.get("ips"):
-        return [netaddr.IPNetwork(ip) for ip in node["ips"]]
+        return [ipaddress.ip_interface(ip) for ip in node["ips"]]
     interfaces = (facts or {}).get(node["name"], {}).get("interfaces")
     if not interfaces:
         return []
-    return [netaddr.IPNetwork("%s/%s" % (ip["address"], ip["prefix"]))
+    return [ipaddress.ip_interface("%s/%s" % (ip["address"], ip["prefix"]))
             for interface in interfaces for ip in interface.get("ips", [])]
 
 
@@ -237,20 +232,20 @@ def check_shared_ip_in_pair_subnet(topo, facts=None):
         return check(name, FAILED, problem)
     problems = []
     for shared in topo["shared_ips"]:
-        shared_ip = netaddr.IPNetwork(shared).ip
+        shared_ip = ipaddress.ip_interface(shared).ip
         for node in _pair(topo):
             # The shared IP is itself on both appliances' IP lists: it must sit in another IP's subnet.
             networks = [net for net in _node_networks(node, facts) if net.ip != shared_ip]
             if not networks:
                 problems.append("no IPs known for %s: give nodes[].ips or let the module read the appliance"
                                 % node["name"])
-            elif not any(shared_ip in net for net in networks):
+            elif not any(net.version == shared_ip.version and shared_ip in net.network for net in networks):
                 problems.append("%s is outside every subnet of %s (%s)"
-                                % (shared_ip, node["name"], ", ".join(str(net.cidr) for net in networks)))
+                                % (shared_ip, node["name"], ", ".join(str(net.network) for net in networks)))
     if problems:
         return check(name, FAILED, "; ".join(sorted(set(problems))))
     return check(name, PASSED, "%s inside a subnet of both %s"
-                 % (", ".join(str(netaddr.IPNetwork(ip).ip) for ip in topo["shared_ips"]),
+                 % (", ".join(str(ipaddress.ip_interface(ip).ip) for ip in topo["shared_ips"]),
                     " and ".join(node["name"] for node in _pair(topo))))
 
 

@@ -128,12 +128,11 @@ cluster:
   sample: {"role": "single", "method": "random", "traffic_nodes": []}
 """
 
-import datetime
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     argument_spec, driver_for, run)
+from ansible_collections.sra.appliance.plugins.module_utils._time import days_until
 
 APPLIANCE_SUBSETS = ("status", "network", "certificates")
 LOGIN_SUBSETS = ("key", "failover", "cluster")
@@ -151,12 +150,6 @@ def subsets(params):
     return result
 
 
-def days_left(not_after, now=None):
-    """Whole days until an RFC 3339 time; negative once it has passed."""
-    expires = datetime.datetime.fromisoformat(not_after.replace("Z", "+00:00"))
-    return (expires - (now or datetime.datetime.now(datetime.timezone.utc))).days
-
-
 def gather_network(driver):
     return dict(interfaces=driver.interfaces(), gateway=driver.gateway(), dns_servers=driver.dns_servers(),
                 static_routes=driver.static_routes())
@@ -164,7 +157,7 @@ def gather_network(driver):
 
 def gather_certificates(driver):
     table = driver.certificates()
-    certificates = [dict(entry, days_left=days_left(entry["not_after"])) for entry in table["certificates"]]
+    certificates = [dict(entry, days_left=days_until(entry["not_after"])) for entry in table["certificates"]]
     return dict(certificates=certificates, default_certificate=table.get("default"))
 
 

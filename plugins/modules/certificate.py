@@ -33,6 +33,8 @@ author:
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.attributes
+requirements:
+  - cryptography
 attributes:
   check_mode:
     support: full
@@ -155,10 +157,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
-    ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
+    ModuleFailure, argument_spec, driver_for, run, unmet_precondition)
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_address
+from ansible_collections.sra.appliance.plugins.module_utils._x509 import (
     certificate_facts, check_not_expired, decode_base64, fingerprint, load_pem_bundle, load_pem_chain, load_pkcs12,
-    normalize_fingerprint, parse_address)
+    normalize_fingerprint)
 
 SOURCES = ("certificate_chain", "pkcs12_path", "pkcs12", "fingerprint")
 LETS_ENCRYPT_ISSUER = "o=let's encrypt"
@@ -231,14 +234,11 @@ def check_assigned_ips(module, driver, ips):
     wanted = sorted(set(parse_address(ip, "assigned_ips[%d]" % index) for index, ip in enumerate(ips)))
     configured = set(parse_address(ip["address"], "appliance IP") for nic in driver.interfaces() for ip in nic["ips"])
     missing = [ip for ip in wanted if ip not in configured]
-    if missing and module.check_mode:
-        # The plan of a fresh deployment: an earlier network_ips task of this run may add them.
-        module.warn("assigned_ips: %s not configured on the appliance yet; assuming an earlier task of this run "
-                    "configures it" % ", ".join(missing))
-    elif missing:
-        raise ModuleFailure("assigned_ips: %s %s not configured on the appliance (it has %s); configure it first with "
-                            "network_ips" % (", ".join(missing), "is" if len(missing) == 1 else "are",
-                                             ", ".join(sorted(configured)) or "no IPs"))
+    if missing:
+        unmet_precondition(module, "assigned_ips: %s %s not configured on the appliance yet (it has %s); configure it "
+                                   "first with network_ips" % (", ".join(missing), "is" if len(missing) == 1 else "are",
+                                                               ", ".join(sorted(configured)) or "no IPs"),
+                           "configures it")
     return wanted
 
 

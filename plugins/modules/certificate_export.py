@@ -28,6 +28,8 @@ author:
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.attributes
+requirements:
+  - cryptography
 attributes:
   check_mode:
     support: full
@@ -106,17 +108,17 @@ mode:
 
 import base64
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
-    ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    load_pkcs12, normalize_fingerprint, parse_address, require_cryptography)
+    ModuleFailure, argument_spec, driver_for, run, unmet_precondition)
+from ansible_collections.sra.appliance.plugins.module_utils._files import PRIVATE_MODE, file_mode, make_private, write_private_file
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_address
+from ansible_collections.sra.appliance.plugins.module_utils._x509 import load_pkcs12, normalize_fingerprint, require_cryptography
 
-FILE_MODE = 0o600
+PRIVATE = "%04o" % PRIVATE_MODE
 
 
 def chosen_certificate(params, table):
@@ -160,28 +162,6 @@ def file_fingerprint(path, passphrase):
         return None
 
 
-def file_mode(path):
-    return "%04o" % (os.stat(path).st_mode & 0o7777) if os.path.exists(path) else None
-
-
-def write_atomically(path, data):
-    """Write to a 0600 temporary file next to ``path`` and rename it: a reader sees the old file or
-    the whole new one, and the key is never readable by others, not even for a moment."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        os.fchmod(handle, FILE_MODE)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def export(driver, params, fp):
     answer = driver.export_certificate(fp, params["passphrase"], include_chain=params["include_chain"])
     data = base64.b64decode(answer["pkcs12"])
@@ -202,30 +182,29 @@ def ensure_export(module, result):
                             % (dest, os.path.dirname(os.path.abspath(dest))))
     driver = driver_for(params)
     table = driver.certificates()
-    if module.check_mode and params["fingerprint"] and not holds(table, params["fingerprint"]):
-        # An earlier task of this run (certificate) would import it: predict the export
-        # instead of failing, so the plan of a fresh deployment lists every change.
-        module.warn("certificate %s is not on the appliance yet; assuming an earlier task of this run imports it"
-                    % normalize_fingerprint(params["fingerprint"]))
-        result.update(changed=True, dest=dest, fingerprint=normalize_fingerprint(params["fingerprint"]),
-                      mode="%04o" % FILE_MODE)
+    if params["fingerprint"] and not holds(table, params["fingerprint"]):
+        wanted = normalize_fingerprint(params["fingerprint"])
+        unmet_precondition(module, "certificate %s is not on the appliance yet" % wanted, "imports it",
+                           failure="The appliance holds no certificate with fingerprint %s; import it first "
+                                   "(sra.appliance.certificate), or give the fingerprint of one it holds (see "
+                                   "appliance_info)" % wanted)
+        result.update(changed=True, dest=dest, fingerprint=wanted, mode=PRIVATE)
         return
     fp = chosen_certificate(params, table)["fingerprint"].lower()
     result.update(dest=dest, fingerprint=fp)
     held = None if params["force"] else file_fingerprint(dest, params["passphrase"])
     diff = DiffTracker()
     write = diff.add("fingerprint", held, fp) or params["force"]
-    diff.add("mode", file_mode(dest), "%04o" % FILE_MODE, changed=write or file_mode(dest) != "%04o" % FILE_MODE)
+    diff.add("mode", file_mode(dest), PRIVATE, changed=write or file_mode(dest) != PRIVATE)
     if module._diff:
         result["diff"] = diff.diff()
     if module.check_mode:
-        result.update(changed=diff.changed, mode="%04o" % FILE_MODE)
+        result.update(changed=diff.changed, mode=PRIVATE)
         return
     if write:
-        write_atomically(dest, export(driver, params, fp))
+        write_private_file(dest, export(driver, params, fp))
         result["changed"] = True
-    elif file_mode(dest) != "%04o" % FILE_MODE:
-        os.chmod(dest, FILE_MODE)
+    elif make_private(dest):
         result["changed"] = True
     result["mode"] = file_mode(dest)
 

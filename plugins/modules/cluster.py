@@ -121,8 +121,9 @@ def is_clustered(cluster):
     return cluster.get("role") != "single" or bool(cluster.get("traffic_nodes"))
 
 
-def sync_finished(cluster):
-    # Sync Now marks every node pending before it answers, so no pending node means pushed.
+def push_finished(cluster):
+    """The primary has pushed the configuration to every node, whatever each node answered:
+    Sync Now marks every node pending before it answers, so no pending node means done."""
     return not pending_nodes(cluster)
 
 
@@ -131,7 +132,7 @@ def sync_cluster(module, driver, cluster, result):
     result["changed"] = True
     if not module.params["wait"]:
         return cluster
-    cluster, elapsed = waiter_for(module, interval=1.0).wait(driver.cluster, sync_finished,
+    cluster, elapsed = waiter_for(module, interval=1.0).wait(driver.cluster, push_finished,
                                                              "the cluster sync to finish")
     result["elapsed"] = round(elapsed, 1)
     problems = node_problems(cluster)

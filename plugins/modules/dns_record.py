@@ -15,6 +15,8 @@ description:
     "DNS swing" network method of the vendor's "Failover Dynamics and Options".
   - Reads the record from the server first (a TSIG-signed query), so a run that finds the record as intended sends no
     update and reports no change. The update replaces the record's A set in one atomic message.
+  - O(state=gathered) only reads the record and returns its addresses and TTL (RV(addresses), RV(ttl)), for a playbook
+    that decides on them, such as the DNS tie-breaker of a conflict or the check after a swing.
   - Talks DNS (TCP) to the server, not HTTPS to an appliance, so it takes its own options and is not in the
     C(sra.appliance.appliance) action group.
 version_added: 0.1.0
@@ -25,7 +27,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the record (a signed query, so a wrong key is found in check mode too) and sends no update.
+    details: Reads the record (a signed query, so a wrong key is found in check mode too) and sends no update. To read
+      the record, use O(state=gathered) rather than check mode.
   diff_mode:
     support: full
     details: Shows the record's addresses and TTL before and after.
@@ -58,11 +61,12 @@ options:
   value:
     description:
       - The IPv4 address the record points at. Required with O(state=present); with O(state=absent) only this address
-        is removed (all A records of the name without it).
+        is removed (all A records of the name without it). Ignored with O(state=gathered).
     type: str
   ttl:
     description:
-      - The record's TTL in seconds. Keep it short for DNS swing, so clients follow a swing quickly.
+      - The record's TTL in seconds. Keep it short for DNS swing, so clients follow a swing quickly. Ignored with
+        O(state=gathered).
     type: int
     default: 60
   tsig_name:
@@ -81,9 +85,9 @@ options:
     choices: [hmac-sha256, hmac-sha384, hmac-sha512, hmac-sha224, hmac-sha1, hmac-md5]
   state:
     description:
-      - Whether the record exists.
+      - Whether the record exists (V(present), V(absent)), or V(gathered) to read it and change nothing.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, gathered]
     default: present
   timeout:
     description:
@@ -109,6 +113,18 @@ EXAMPLES = r"""
     tsig_algorithm: "{{ sra_dns.tsig_algorithm | default('hmac-sha256') }}"
   delegate_to: localhost
   run_once: true
+
+- name: Read where the site host name points
+  sra.appliance.dns_record:
+    server: "{{ sra_dns.server }}"
+    zone: "{{ sra_dns.zone }}"
+    record: "{{ sra_site_hostname }}"
+    tsig_name: "{{ sra_dns.tsig_name }}"
+    tsig_secret: "{{ sra_dns.tsig_secret }}"
+    state: gathered
+  delegate_to: localhost
+  run_once: true
+  register: site_record
 """
 
 RETURN = r"""
@@ -118,7 +134,8 @@ record:
   type: str
   sample: support.example.com.
 addresses:
-  description: The record's A addresses after the run (in check mode, what they would be).
+  description: The record's A addresses after the run (in check mode, what they would be; with O(state=gathered), what
+    they are). Empty when the record does not exist.
   returned: success
   type: list
   elements: str
@@ -135,16 +152,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._dns import (
     ALGORITHMS, DNSPYTHON_IMPORT_ERROR, HAS_DNSPYTHON, DnsError, DnsServer, absolute_name, tsig_key)
+from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_ipv4
 
 MAX_TTL = 2147483647
-
-
-def ipv4(value):
-    parts = value.split(".") if isinstance(value, str) else []
-    if len(parts) != 4 or not all(part.isdigit() and len(part) <= 3 and int(part) <= 255 for part in parts):
-        raise DnsError("value %r is not an IPv4 address: give the address the record points at, e.g. 192.0.2.10"
-                       % value)
-    return ".".join(str(int(part)) for part in parts)
 
 
 def validate(params):
@@ -161,7 +172,9 @@ def validate(params):
         raise DnsError("tsig_name and tsig_secret go together: give both to sign with a TSIG key, or neither")
     if params["state"] == "present" and not params["value"]:
         raise DnsError("value is empty: state=present needs the IPv4 address the record points at")
-    return ipv4(params["value"]) if params["value"] else None
+    if params["state"] == "gathered" or not params["value"]:
+        return None
+    return parse_ipv4(params["value"], "value")
 
 
 def wanted_addresses(state, current, value):
@@ -179,6 +192,9 @@ def ensure_record(module, result):
     server = DnsServer(params["server"], params["port"], params["zone"], key, params["timeout"])
     name = absolute_name(params["record"], params["zone"])
     current, ttl = server.read_a(name)
+    if params["state"] == "gathered":
+        result.update(record=name.to_text(), addresses=current, ttl=ttl)
+        return
     wanted = wanted_addresses(params["state"], current, value)
     # Removing one address of several keeps the set's TTL; only state=present sets it.
     wanted_ttl = params["ttl"] if params["state"] == "present" else (ttl if wanted else None)
@@ -211,7 +227,7 @@ def main():
             tsig_name=dict(type="str"),
             tsig_secret=dict(type="str", no_log=True),
             tsig_algorithm=dict(type="str", default="hmac-sha256", choices=list(ALGORITHMS)),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
+            state=dict(type="str", default="present", choices=["present", "absent", "gathered"]),
             timeout=dict(type="float", default=10),
         ),
         required_together=[("tsig_name", "tsig_secret")],
@@ -222,7 +238,7 @@ def main():
     result = dict(changed=False)
     try:
         ensure_record(module, result)
-    except DnsError as exc:
+    except (DnsError, ModuleFailure) as exc:
         result["changed"] = False
         module.fail_json(msg=str(exc), **result)
     module.exit_json(**result)

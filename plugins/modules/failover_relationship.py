@@ -111,8 +111,8 @@ from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTra
 from ansible_collections.sra.appliance.plugins.module_utils._failover import relationship_matches, sync_state, \
     sync_status_is_good
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
-    ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import parse_host, parse_port
+    ModuleFailure, argument_spec, driver_for, run, unmet_precondition)
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_host, parse_port
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import waiter_for
 
@@ -168,11 +168,9 @@ def check_preconditions(module, this_driver, peer_host):
     if problem:
         raise ModuleFailure("Cannot establish the failover relationship: %s" % problem)
     problem = key_problem(this_vendor.name, this_driver.key_state(), peer_vendor.name, peer_driver.key_state())
-    if problem and module.check_mode:
-        module.warn("Precondition not met yet: %s. Check mode assumes an earlier task of this run sets the keys; "
-                    "applying fails if they still differ" % problem)
-    elif problem:
-        raise ModuleFailure("Cannot establish the failover relationship: %s" % problem)
+    if problem:
+        unmet_precondition(module, problem, "sets the keys",
+                           failure="Cannot establish the failover relationship: %s" % problem)
 
 
 def initial_sync_done(status):

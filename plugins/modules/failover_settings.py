@@ -134,9 +134,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._failover import best_practice_warnings
-from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, driver_for, run
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    describe_subnets, nic_for_address, parse_address)
+from ansible_collections.sra.appliance.plugins.module_utils._module import (
+    ModuleFailure, argument_spec, driver_for, run, unmet_precondition)
+from ansible_collections.sra.appliance.plugins.module_utils._net import describe_subnets, nic_for_address, parse_address
 
 SETTINGS = ("backup_operations", "primary_timeout", "sync_interval", "bandwidth_limit", "automatic_failover",
             "connectivity_test_ips")
@@ -213,14 +213,9 @@ def subnet_problems(module, shared, settings, interfaces):
 
 
 def report_problems(module, problems):
-    if not problems:
-        return
-    if module.check_mode:
-        for problem in problems:
-            module.warn("Precondition not met yet: %s. Check mode assumes an earlier task of this run fixes it; "
-                        "applying fails if it is still so" % problem)
-        return
-    raise ModuleFailure("Refusing the failover settings: %s" % "; ".join(problems))
+    refusal = "Refusing the failover settings: %s" % "; ".join(problems)
+    for problem in problems:
+        unmet_precondition(module, problem, "fixes it", failure=refusal)
 
 
 def apply_changes(driver, result, shared, current_shared, settings, current):

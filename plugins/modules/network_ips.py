@@ -14,7 +14,7 @@ description:
   - Manages the IPs of each NIC on the appliance's C(/appliance) > Networking > IP Configuration page (address, prefix,
     enabled), in the style of the network resource modules (O(state=merged), V(replaced), V(overridden), V(deleted),
     V(gathered)).
-  - Validates the whole resulting configuration before the first write, with netaddr. Every address must be valid, with a
+  - Validates the whole resulting configuration before the first write. Every address must be valid, with a
     prefix in range, and must not be its subnet's network or broadcast address. No address may appear twice on the
     appliance, and no two NICs may share a subnet.
   - A shared IP (DESIGN, "Where the shared IP lives") is an ordinary IP present on both appliances of a failover pair. The
@@ -22,8 +22,11 @@ description:
     becomes backup. On an appliance in a failover relationship the module therefore never changes the enabled flag of
     an IP selected as shared. It keeps the appliance's value and warns when the task asks for another. The module can
     only see the failover settings through the C(/login) interface, so it reads them only when O(client_id) (and
-    O(client_secret)) are given. Without them it applies O(config[].ips[].enabled) as given, so give an API account
-    whenever the appliance may be in a failover relationship.
+    O(client_secret)) are given, and only when the task would change the enabled flag of an IP the appliance has.
+    Without an API account it applies O(config[].ips[].enabled) as given, so give one whenever the appliance may be in
+    a failover relationship.
+  - The states follow the collection's resource contract (C(docs/decisions.md)). O(state=overridden) with an empty
+    O(config) would empty every NIC and is refused unless O(allow_empty=true).
   - Refuses to remove or disable the address it talks through (O(host), or the addresses O(host) resolves to) unless
     O(allow_host_address_change=true), because the task would cut its own connection.
   - Uses the sra.appliance management API (no vendor API exists for this page); see the collection's
@@ -37,7 +40,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the NICs (and the failover settings) and reports the IP lists it would write; writes nothing.
+    details: Reads the NICs (and, when a flag would change, the failover settings) and reports the IP lists it would
+      write and RV(commands); writes nothing.
   diff_mode:
     support: full
     details: Shows each changed NIC's IP list before and after.
@@ -76,19 +80,35 @@ options:
           enabled:
             description:
               - Whether the appliance serves on the IP.
-              - When omitted, an existing IP keeps its flag and a new IP is enabled.
+              - When omitted, an existing IP keeps its flag and a new IP is enabled (or takes
+                O(config[].ips[].initially_enabled)).
               - Ignored, with a warning when it differs, for a shared IP of an appliance in a failover relationship.
+            type: bool
+          initially_enabled:
+            description:
+              - The enabled flag the IP gets when the task adds it; an IP the appliance already has keeps its flag.
+              - For an IP whose flag something else owns once it exists, such as a shared IP, which the appliance's
+                failover enables on the primary and disables on the backup. Mutually exclusive with
+                O(config[].ips[].enabled).
             type: bool
   state:
     description:
       - V(merged) adds the given IPs and updates the given ones; other IPs stay.
       - V(replaced) makes the IP list of each given NIC exactly the given list; NICs not given stay.
-      - V(overridden) makes the IP list of every NIC exactly as given; NICs not given lose all their IPs.
+      - V(overridden) makes the IP list of every NIC exactly as given; NICs not given lose all their IPs. An empty
+        O(config) is refused unless O(allow_empty=true).
       - V(deleted) removes the given IPs (see O(config)).
       - V(gathered) only reads, and returns the configuration in RV(gathered) in the shape of O(config).
     type: str
     choices: [merged, replaced, overridden, deleted, gathered]
     default: merged
+  allow_empty:
+    description:
+      - Allow O(state=overridden) with an empty O(config), which removes every IP of every NIC.
+      - Without it such a task fails before reading anything, because an empty list is far more often a mistake (an
+        undefined variable, a filter that matched nothing) than the wish to remove everything.
+    type: bool
+    default: false
   allow_host_address_change:
     description:
       - Allow the task to remove or disable the address the module talks through (O(host)).
@@ -138,6 +158,18 @@ after:
   type: list
   elements: dict
   sample: [{"name": "eth0", "ips": [{"address": "12.12.1.50", "prefix": 24, "enabled": true}]}]
+commands:
+  description: What the task changed (in check mode, would change), one line per NIC in write order, in words.
+  returned: success, except with O(state=gathered)
+  type: list
+  elements: str
+  sample: ["eth0: add 12.12.1.52/24 (disabled)"]
+changes:
+  description: The same changes as data, in write order; V(update) is the only action (NICs are not added or removed).
+  returned: success, except with O(state=gathered)
+  type: list
+  elements: dict
+  sample: [{"action": "update", "name": "eth0"}]
 changed_interfaces:
   description: The NICs whose IP list was written (would be, in check mode).
   returned: success, except with O(state=gathered)
@@ -145,7 +177,8 @@ changed_interfaces:
   elements: str
   sample: [eth0]
 shared_ips:
-  description: The IPs the failover settings select as shared, when the module read them (appliance in a relationship).
+  description: The IPs the failover settings select as shared, when the module read them (appliance in a relationship,
+    and the task would change the enabled flag of an IP the appliance has).
   returned: when read
   type: list
   elements: str
@@ -162,103 +195,166 @@ import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
+from ansible_collections.sra.appliance.plugins.module_utils import _resource
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    check_interfaces, parse_address, parse_ip_prefix)
+from ansible_collections.sra.appliance.plugins.module_utils._net import check_interfaces, parse_address, parse_ip_prefix
 
-IP_SPEC = dict(address=dict(type="str", required=True), prefix=dict(type="int"), enabled=dict(type="bool"))
-NIC_SPEC = dict(name=dict(type="str", required=True), ips=dict(type="list", elements="dict", options=IP_SPEC))
+IP_SPEC = dict(address=dict(type="str", required=True), prefix=dict(type="int"), enabled=dict(type="bool"),
+               initially_enabled=dict(type="bool"))
+NIC_SPEC = dict(name=dict(type="str", required=True),
+                ips=dict(type="list", elements="dict", options=IP_SPEC,
+                         mutually_exclusive=[("enabled", "initially_enabled")]))
 
 
 def parse_config(config, state):
-    """{nic: [wanted ip]} from the task, every address checked before anything is read."""
-    wanted = {}
+    """[{name, ips}] from the task, every address checked before anything is read; ``ips`` is
+    None for a NIC given without them (state=deleted: all its IPs)."""
+    wanted, seen = [], set()
     for nic_index, nic in enumerate(config):
-        if nic["name"] in wanted:
+        if nic["name"] in seen:
             raise ModuleFailure("config: NIC %s is listed twice; list each NIC once" % nic["name"])
-        ips = None
-        if nic["ips"] is not None:
-            ips = []
-            for ip_index, ip in enumerate(nic["ips"]):
-                field = "config[%d].ips[%d]" % (nic_index, ip_index)
-                if state == "deleted":
-                    address, prefix = parse_address(ip["address"].partition("/")[0], field), None
-                else:
-                    address, prefix = parse_ip_prefix(ip["address"], ip["prefix"], field)
-                ips.append(dict(address=address, prefix=prefix, enabled=ip["enabled"]))
-        elif state != "deleted":
+        seen.add(nic["name"])
+        if nic["ips"] is None and state != "deleted":
             raise ModuleFailure("config[%d]: NIC %s has no ips; give its IPs (an empty list removes them all with "
                                 "state=replaced or overridden)" % (nic_index, nic["name"]))
-        wanted[nic["name"]] = ips
+        ips = None if nic["ips"] is None else [
+            parse_ip(ip, "config[%d].ips[%d]" % (nic_index, ip_index), state) for ip_index, ip in enumerate(nic["ips"])]
+        wanted.append(dict(name=nic["name"], ips=ips))
     return wanted
 
 
-def current_config(driver):
-    """{nic: [ip]} as the appliance reports it, addresses in canonical text."""
-    return dict((nic["name"], [dict(address=parse_address(ip["address"], "appliance %s" % nic["name"]),
-                                    prefix=ip["prefix"], enabled=ip["enabled"]) for ip in nic["ips"]])
-                for nic in driver.interfaces())
-
-
-def merge_ip(current, ip):
-    """The IP to write: what the task gives, the current flag when it gives none."""
-    enabled = ip["enabled"]
-    if enabled is None:
-        enabled = current["enabled"] if current else True
-    return dict(address=ip["address"], prefix=ip["prefix"], enabled=enabled)
-
-
-def desired_ips(current_ips, wanted_ips, state):
-    by_address = dict((ip["address"], ip) for ip in current_ips)
+def parse_ip(ip, field, state):
     if state == "deleted":
-        if wanted_ips is None:
-            return []
-        removed = set(ip["address"] for ip in wanted_ips)
-        return [ip for ip in current_ips if ip["address"] not in removed]
-    if state == "merged":
-        wanted = dict((ip["address"], ip) for ip in wanted_ips)
-        result = [merge_ip(ip, wanted.pop(ip["address"])) if ip["address"] in wanted else ip for ip in current_ips]
-        return result + [merge_ip(None, ip) for ip in wanted_ips if ip["address"] in wanted]
-    return [merge_ip(by_address.get(ip["address"]), ip) for ip in wanted_ips]
+        return dict(address=parse_address(ip["address"].partition("/")[0], field), prefix=None, enabled=None,
+                    initially_enabled=None)
+    address, prefix = parse_ip_prefix(ip["address"], ip["prefix"], field)
+    return dict(address=address, prefix=prefix, enabled=ip["enabled"], initially_enabled=ip["initially_enabled"])
 
 
-def desired_config(current, wanted, state):
-    unknown = sorted(set(wanted) - set(current))
-    if unknown:
-        raise ModuleFailure("config: NIC %s does not exist on this appliance; it has %s"
-                            % (", ".join(unknown), ", ".join(sorted(current)) or "no NICs"))
-    if state == "deleted" and not wanted:
-        wanted = dict((nic, None) for nic in current)
-    result = {}
-    for nic, ips in current.items():
-        if nic in wanted:
-            result[nic] = desired_ips(ips, wanted[nic], state)
-        elif state == "overridden":
-            result[nic] = []
-        else:
-            result[nic] = ips
-    return result
+def current_config(driver):
+    """[{name, ips}] as the appliance reports it, by NIC name, addresses in canonical text."""
+    return sorted((dict(name=nic["name"], ips=[dict(address=parse_address(ip["address"], "appliance %s" % nic["name"]),
+                                                    prefix=ip["prefix"], enabled=ip["enabled"]) for ip in nic["ips"]])
+                   for nic in driver.interfaces()), key=lambda nic: nic["name"])
 
 
-def keep_shared_flags(module, current, desired, shared):
-    """Failover owns the enabled flag of a shared IP: keep the appliance's value."""
-    now = dict((ip["address"], ip["enabled"]) for ips in current.values() for ip in ips)
-    for nic, ips in desired.items():
-        for ip in ips:
-            if ip["address"] in shared and ip["address"] in now and ip["enabled"] != now[ip["address"]]:
-                module.warn("%s on %s is a shared IP of a failover relationship: the appliance enables it when it is "
-                            "primary and disables it when it is backup, so enabled stays %s"
-                            % (ip["address"], nic, now[ip["address"]]))
-                ip["enabled"] = now[ip["address"]]
+def unknown_nic(name, nics):
+    """A NIC cannot be added: the appliance has the NICs its hardware has."""
+    return ModuleFailure("config: NIC %s does not exist on this appliance; it has %s"
+                         % (name, ", ".join(sorted(nics)) or "no NICs"))
+
+
+def by_address(ips):
+    return sorted(ips, key=lambda ip: ip["address"])
+
+
+class NicIps(_resource.Resource):
+    """The IP list of each NIC. A NIC is never added or removed (the hardware has it): deleting
+    it, or leaving it out with overridden, empties its list.
+
+    ``shared`` are the shared IPs of a failover relationship, when read: failover owns their
+    enabled flag, so an existing one keeps the appliance's value (with a warning).
+    """
+
+    noun = "NIC"
+    everything = "every IP of every NIC"
+    kept = "NICs and their IPs"
+
+    def __init__(self, driver, warn, nics):
+        self.driver = driver
+        self.warn = warn
+        self.nics = nics
+        self.shared = set()
+
+    def comparable(self, item):
+        # The order of a NIC's IPs means nothing to the appliance.
+        return dict(name=item["name"], ips=by_address(item["ips"]))
+
+    def diff_value(self, item):
+        return None if item is None else by_address(item["ips"])
+
+    def _ip(self, nic, current, ip):
+        """The IP to write: the task's, with the appliance's flag where the task gives none (or
+        failover owns it)."""
+        enabled = ip["enabled"]
+        if enabled is None:
+            if current is not None:
+                enabled = current["enabled"]
+            else:
+                enabled = ip["initially_enabled"] if ip["initially_enabled"] is not None else True
+        if current is not None and ip["address"] in self.shared and enabled != current["enabled"]:
+            self.warn("%s on %s is a shared IP of a failover relationship: the appliance enables it when it is "
+                      "primary and disables it when it is backup, so enabled stays %s"
+                      % (ip["address"], nic, current["enabled"]))
+            enabled = current["enabled"]
+        return dict(address=ip["address"], prefix=ip["prefix"], enabled=enabled)
+
+    def merge(self, have, want):
+        current = dict((ip["address"], ip) for ip in have["ips"])
+        given = dict((ip["address"], ip) for ip in want["ips"])
+        ips = [self._ip(have["name"], ip, given[ip["address"]]) if ip["address"] in given else ip for ip in have["ips"]]
+        ips += [self._ip(have["name"], None, ip) for ip in want["ips"] if ip["address"] not in current]
+        return dict(name=have["name"], ips=ips)
+
+    def replace(self, have, want):
+        current = dict((ip["address"], ip) for ip in have["ips"])
+        return dict(name=have["name"], ips=[self._ip(have["name"], current.get(ip["address"]), ip) for ip in want["ips"]])
+
+    def add(self, want):
+        raise unknown_nic(want["name"], self.nics)
+
+    def delete(self, have, want):
+        if want is None or want["ips"] is None:
+            return dict(name=have["name"], ips=[])
+        removed = set(ip["address"] for ip in want["ips"])
+        return dict(name=have["name"], ips=[ip for ip in have["ips"] if ip["address"] not in removed])
+
+    def left_out(self, have):
+        return dict(name=have["name"], ips=[])
+
+    def describe(self, change):
+        before = dict((ip["address"], ip) for ip in change.before["ips"])
+        after = dict((ip["address"], ip) for ip in change.after["ips"])
+        words = []
+        for address in sorted(set(before) | set(after)):
+            old, new = before.get(address), after.get(address)
+            if old is None:
+                words.append("add %s/%s%s" % (address, new["prefix"], "" if new["enabled"] else " (disabled)"))
+            elif new is None:
+                words.append("remove %s/%s" % (address, old["prefix"]))
+            else:
+                if old["prefix"] != new["prefix"]:
+                    words.append("change %s/%s to /%s" % (address, old["prefix"], new["prefix"]))
+                if old["enabled"] != new["enabled"]:
+                    words.append("%s %s" % ("enable" if new["enabled"] else "disable", address))
+        return "%s: %s" % (change.key, "; ".join(words))
+
+    def write_order(self, changes):
+        """NICs that only lose addresses first: moving an address or subnet from one NIC to
+        another must free it before the other NIC takes it."""
+        def adds(change):
+            return bool(set(ip["address"] for ip in change.after["ips"]) -
+                        set(ip["address"] for ip in change.before["ips"]))
+        return sorted(changes, key=lambda change: (adds(change), change.key))
+
+    def write(self, change):
+        self.driver.set_interface_ips(change.key, change.after["ips"])
+
+
+def flag_changes(plan):
+    """Addresses whose enabled flag the plan changes on an IP the appliance already has."""
+    addresses = set()
+    for change in plan.changes:
+        before = dict((ip["address"], ip["enabled"]) for ip in change.before["ips"])
+        addresses.update(ip["address"] for ip in change.after["ips"]
+                         if ip["address"] in before and before[ip["address"]] != ip["enabled"])
+    return addresses
 
 
 def shared_ips(module, driver):
-    """The shared IPs failover manages, or an empty set when the appliance is in no relationship.
-
-    Read only with an API account: the failover settings live on the /login interface.
-    """
+    """The shared IPs failover manages, or None when the appliance is in no relationship or the
+    module cannot tell (the failover settings live on /login: read only with an API account)."""
     if not module.params["client_id"]:
         return None
     if driver.failover().get("relationship") is None:
@@ -278,68 +374,56 @@ def host_addresses(host):
         return set()
 
 
-def protect_host_address(module, current, desired):
+def protect_host_address(module, plan):
     if module.params["allow_host_address_change"]:
         return
-    after = dict((ip["address"], ip["enabled"]) for ips in desired.values() for ip in ips)
-    for address in host_addresses(module.params["host"]):
-        configured = any(ip["address"] == address for ips in current.values() for ip in ips)
-        if configured and not after.get(address, False):
+    after = dict((ip["address"], ip["enabled"]) for nic in plan.after for ip in nic["ips"])
+    configured = set(ip["address"] for nic in plan.before for ip in nic["ips"])
+    for address in host_addresses(module.params["host"]) & configured:
+        if not after.get(address, False):
             raise ModuleFailure("The task would %s %s, the address this module talks to (host); it would cut its own "
                                 "connection. Keep it, run the task through another address of the appliance, or set "
                                 "allow_host_address_change=true" % ("disable" if address in after else "remove", address))
 
 
-def write_order(current, desired, changed):
-    """NICs that only lose addresses first: moving an address or subnet from one NIC to another
-    must free it before the other NIC takes it."""
-    def adds(nic):
-        return bool(set(ip["address"] for ip in desired[nic]) - set(ip["address"] for ip in current[nic]))
-    return sorted(changed, key=lambda nic: (adds(nic), nic))
-
-
-def by_address(ips):
-    return sorted(ips, key=lambda ip: ip["address"])
-
-
-def as_config(interfaces):
-    return [dict(name=nic, ips=interfaces[nic]) for nic in sorted(interfaces)]
-
-
 def ensure_ips(module, result):
-    state = module.params["state"]
-    wanted = {} if state == "gathered" else parse_config(module.params["config"], state)
-    driver = driver_for(module.params)
+    params = module.params
+    state = params["state"]
+    wanted = [] if state == "gathered" else parse_config(params["config"], state)
+    _resource.refuse_empty(state, wanted, params["allow_empty"], NicIps)
+    driver = driver_for(params)
     current = current_config(driver)
     if state == "gathered":
-        result["gathered"] = as_config(current)
+        result["gathered"] = current
         return
-    desired = desired_config(current, wanted, state)
-    shared = shared_ips(module, driver)
-    if shared is not None:
-        result["shared_ips"] = sorted(shared)
-        keep_shared_flags(module, current, desired, shared)
-    check_interfaces(desired)
-    diff = DiffTracker()
-    # The order of a NIC's IPs means nothing to the appliance: compare them by address.
-    changed = [nic for nic in sorted(desired) if diff.add(nic, by_address(current[nic]), by_address(desired[nic]))]
-    if changed:
-        protect_host_address(module, current, desired)
-    result.update(before=as_config(current), after=as_config(desired), changed_interfaces=changed)
-    if module._diff:
-        result["diff"] = diff.diff()
-    if module.check_mode:
-        result["changed"] = bool(changed)
-        return
-    for nic in write_order(current, desired, changed):
-        driver.set_interface_ips(nic, desired[nic])
-        result["changed"] = True
+    nics = NicIps(driver, module.warn, [nic["name"] for nic in current])
+    for nic in wanted:
+        if nic["name"] not in nics.nics:
+            raise unknown_nic(nic["name"], nics.nics)
+    plan = _resource.plan(nics, current, wanted, state, params["allow_empty"])
+    # Failover owns the enabled flag of a shared IP: read which IPs are shared only when the
+    # plan would change the flag of an IP the appliance has (no token, no read otherwise).
+    if flag_changes(plan):
+        shared = shared_ips(module, driver)
+        if shared is not None:
+            result["shared_ips"] = sorted(shared)
+            if shared & flag_changes(plan):
+                nics.shared = shared
+                plan = _resource.plan(nics, current, wanted, state, params["allow_empty"])
+    check_interfaces(dict((nic["name"], nic["ips"]) for nic in plan.after))
+    if plan.changed:
+        protect_host_address(module, plan)
+    plan.report(result, module._diff)
+    result["changed_interfaces"] = sorted(change.key for change in plan.changes)
+    if not module.check_mode:
+        plan.apply(result)
 
 
 def main():
     spec = argument_spec(dict(
         config=dict(type="list", elements="dict", options=NIC_SPEC, default=[]),
-        state=dict(type="str", default="merged", choices=["merged", "replaced", "overridden", "deleted", "gathered"]),
+        state=dict(type="str", default="merged", choices=list(_resource.STATES)),
+        allow_empty=dict(type="bool", default=False),
         allow_host_address_change=dict(type="bool", default=False),
     ))
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)

@@ -114,8 +114,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
-    argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
+    argument_spec, driver_for, run, unmet_precondition)
+from ansible_collections.sra.appliance.plugins.module_utils._net import (
     SubnetMissing, check_dns_servers, check_gateway, check_static_routes, parse_address, parse_network)
 
 ROUTE_SPEC = dict(destination=dict(type="str", required=True), gateway=dict(type="str", required=True),
@@ -151,14 +151,12 @@ def current_routes(driver):
 
 
 def reachable(module, check, planned):
-    """``check()``; in check mode a gateway outside every subnet may be on an IP an earlier task
-    of this run configures, so the plan warns and goes on with ``planned`` instead of failing."""
+    """``check()``; a gateway outside every subnet may be on an IP an earlier task of this run
+    configures, so check mode plans with ``planned`` instead of failing."""
     try:
         return check()
     except SubnetMissing as exc:
-        if not module.check_mode:
-            raise
-        module.warn("%s. Assuming an earlier task of this run configures that subnet" % exc)
+        unmet_precondition(module, str(exc), "configures that subnet")
         return planned
 
 

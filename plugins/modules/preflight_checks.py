@@ -23,16 +23,23 @@ description:
     every node's host name (a wildcard covers exactly one label).
   - C(shared_ip_in_pair_subnet) - every shared IP lies in a subnet of both appliances of the pair.
   - C(tcp_443_reachable) - every appliance reaches every other one on TCP O(tcp_port), tested by the appliances'
-    own TCP Connection Test (C(/appliance) > Support > Utilities).
+    own TCP Connection Test (C(/appliance) > Support > Utilities). Each appliance gets one request that lists all the
+    others (the management API tests them in parallel), so the whole matrix costs one request per appliance; an
+    appliance whose management API predates the list is asked one target at a time.
   - C(inter_appliance_key_given) - an inter-appliance key is given for every node, the same for all.
   - The module reads every appliance of O(nodes) at O(nodes[].address) with the connection options' credentials
-    through the sra.appliance management API (C(/appliance) status, IP configuration and TCP Connection Test).
+    through the sra.appliance management API (C(/appliance) status, IP configuration and TCP Connection Test), several
+    appliances at once. It signs in with O(appliance_password) and, where that is refused, with
+    O(fallback_appliance_password) (a fresh appliance's factory password), and reports per appliance which one signed
+    in, so a deployment can read every appliance before it replaces the factory passwords.
 version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 extends_documentation_fragment:
   - sra.appliance.connection
   - sra.appliance.attributes
+requirements:
+  - cryptography (only to check O(certificate))
 attributes:
   check_mode:
     support: full
@@ -123,7 +130,7 @@ options:
     default: 443
   tcp_timeout:
     description:
-      - Seconds each TCP Connection Test may take.
+      - Seconds each TCP Connection Test may take, 0.1 to 60; the targets of one appliance are tested in parallel.
     type: float
     default: 5
   fail_on_failure:
@@ -131,6 +138,11 @@ options:
       - Fail the task when a check fails. With V(false) the task succeeds and returns the failed checks.
     type: bool
     default: true
+  fallback_appliance_password:
+    description:
+      - A second C(/appliance) admin password, tried on an appliance that refuses O(appliance_password), typically the
+        factory password of an appliance not deployed yet. RV(appliances) says which one signed in.
+    type: str
 notes:
   - O(host) names the appliance the task runs for (usually the normal primary); every node is read at its own address.
 seealso:
@@ -199,18 +211,26 @@ summary:
   type: dict
   sample: {passed: 7, failed: 0, skipped: 1}
 appliances:
-  description: What each appliance reported (status), or the error reading it.
+  description:
+    - What each appliance reported (C(status)), or the error reading it (C(error)), by node name.
+    - C(signed_in_with) is V(given) when O(appliance_password) signed in, V(fallback) when
+      O(fallback_appliance_password) did, null when the appliance could not be read. Words, not the option names,
+      because Ansible masks every occurrence of a no_log value and the factory password is the word "password".
   returned: when O(gather=true)
   type: dict
+  sample: {"site1.example.com": {"status": {"hostname": "site1.example.com", "model": "B400"}, "error": null,
+           "signed_in_with": "given"}}
 """
+
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils import _preflight as preflight
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
+from ansible_collections.sra.appliance.plugins.module_utils._management import signed_in_status
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, driver_for, run
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    load_pem_chain, parse_host, parse_ip_prefix, parse_port, subject_alternative_names)
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_host, parse_ip_prefix, parse_port
 
 
 def intended_nodes(params):
@@ -236,6 +256,10 @@ def intended_nodes(params):
 def certificate_names(pem):
     if pem is None:
         return None
+    # Imported here: only a run that checks a certificate loads cryptography.
+    from ansible_collections.sra.appliance.plugins.module_utils._x509 import (
+        load_pem_chain, require_cryptography, subject_alternative_names)
+    require_cryptography()
     return subject_alternative_names(load_pem_chain(pem, "certificate")[0])[0]
 
 
@@ -247,53 +271,105 @@ def shared_ips(values):
     return result
 
 
-class Appliances:
-    """One driver per node, and what each reported; a node that cannot be read is a fact, not
-    a failure of the module."""
+# Which option's password signed in, by a word without "password" in it: Ansible masks every
+# occurrence of a no_log value in the output, and the factory password is the word "password".
+PASSWORD_OPTIONS = (("appliance_password", "given"), ("fallback_appliance_password", "fallback"))
+# docs/management-api.md: the TCP Connection Test's timeout, seconds per target.
+TCP_TIMEOUT = (0.1, 60)
+# Appliances read at once; each read is a few HTTPS requests that mostly wait on the network.
+MAX_PARALLEL_READS = 8
 
-    def __init__(self, params, nodes):
-        self.drivers = dict((node["name"], driver_for(params, host=node["address"])) for node in nodes)
-        self.facts = {}
 
-    def read(self, nodes, with_interfaces):
-        for node in nodes:
-            fact = self.facts[node["name"]] = dict(status=None, interfaces=None, error=None)
-            driver = self.drivers[node["name"]]
-            try:
-                fact["status"] = driver.status()
-                if with_interfaces and node["role"] in preflight.PAIR_ROLES and not node["ips"]:
-                    fact["interfaces"] = driver.interfaces()
-            except ApplianceError as exc:
-                fact["error"] = str(exc)
-        return self.facts
+class Appliance:
+    """One node as the module read it: the driver whose /appliance password signed in, what the
+    node reported, or why it could not be read (a fact for the checks, not a module failure)."""
 
-    def connection_test(self, source, target, port, timeout):
-        result = dict(source=source["name"], target=target["name"], host=target["internal_address"], port=port)
-        if self.facts.get(source["name"], {}).get("error"):
-            return dict(result, success=False, message="%s could not be read" % source["name"])
+    def __init__(self, node):
+        self.node = node
+        self.driver = None
+        self.fact = dict(status=None, interfaces=None, error=None, signed_in_with=None)
+
+    def read(self, params, with_interfaces):
         try:
-            answer = self.drivers[source["name"]].tcp_connection_test(target["internal_address"], port, timeout)
+            self._sign_in(params)
+            if self.driver is not None and with_interfaces and self.node["role"] in preflight.PAIR_ROLES \
+                    and not self.node["ips"]:
+                self.fact["interfaces"] = self.driver.interfaces()
         except ApplianceError as exc:
-            return dict(result, success=False, message=str(exc))
-        return dict(result, success=bool(answer.get("success")), message=answer.get("message") or "")
+            self.fact["error"] = str(exc)
+        return self
+
+    def _sign_in(self, params):
+        """The status, read with the first password that signs in: the given one, else the
+        fallback (a fresh appliance's factory password). That one read tells both."""
+        tried = []
+        for option, word in PASSWORD_OPTIONS:
+            if not params.get(option):
+                continue
+            tried.append(word)
+            driver = driver_for(dict(params, appliance_password=params[option]), host=self.node["address"])
+            status = signed_in_status(driver)
+            if status is not None:
+                self.driver = driver
+                self.fact.update(status=status, signed_in_with=word)
+                return
+        self.fact["error"] = ("%s refuses to sign in %s with the %s credentials; give the /appliance admin credentials "
+                              "it has" % (self.node["name"], params["appliance_user"], " or the ".join(tried) or "no"))
+
+    def test_tcp(self, targets, port, timeout):
+        """Whether this node reaches each of ``targets`` on ``port``: one TCP Connection Test
+        request for all of them (the appliance tests them in parallel)."""
+        results = [dict(source=self.node["name"], target=target["name"], host=target["internal_address"], port=port)
+                   for target in targets]
+        if self.driver is None or self.fact["error"]:
+            return [dict(result, success=False, message="%s could not be read" % self.node["name"])
+                    for result in results]
+        try:
+            answers = self.driver.tcp_connection_tests([(target["internal_address"], port) for target in targets],
+                                                       timeout)
+        except ApplianceError as exc:
+            return [dict(result, success=False, message=str(exc)) for result in results]
+        return [dict(result, success=bool(answer.get("success")), message=answer.get("message") or "")
+                for result, answer in zip(results, answers)]
+
+
+def in_parallel(function, items):
+    """[function(item)] in the order of ``items``, run on a few threads at once."""
+    if len(items) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+def tcp_matrix(appliances, topo, port, timeout):
+    """The result of every test preflight.connection_tests asks for (TCP both ways between all
+    appliances), in its order, at one request per appliance."""
+    targets = {}
+    for source, target in preflight.connection_tests(topo):
+        targets.setdefault(source["name"], []).append(target)
+    return [result for results in in_parallel(
+        lambda appliance: appliance.test_tcp(targets.get(appliance.node["name"], []), port, timeout), appliances)
+        for result in results]
 
 
 def run_preflight(module, result):
     params = module.params
     parse_port(params["tcp_port"], "tcp_port")
-    if params["tcp_timeout"] <= 0:
-        raise ModuleFailure("tcp_timeout must be a positive number of seconds, got %s" % params["tcp_timeout"])
+    if not TCP_TIMEOUT[0] <= params["tcp_timeout"] <= TCP_TIMEOUT[1]:
+        raise ModuleFailure("tcp_timeout must be a positive number of seconds, %s to %s (the TCP Connection Test's "
+                            "range), got %s" % (TCP_TIMEOUT + (params["tcp_timeout"],)))
     nodes = intended_nodes(params)
     topo = preflight.topology(params["site_hostname"], nodes, shared_ips(params["shared_ips"]),
                               certificate_names(params["certificate"]))
     facts = tcp_results = None
     if params["gather"]:
-        appliances = Appliances(params, nodes)
-        facts = appliances.read(nodes, "shared_ip_in_pair_subnet" in params["checks"])
+        with_interfaces = "shared_ip_in_pair_subnet" in params["checks"]
+        appliances = in_parallel(lambda node: Appliance(node).read(params, with_interfaces), nodes)
+        facts = dict((appliance.node["name"], appliance.fact) for appliance in appliances)
         if "tcp_443_reachable" in params["checks"]:
-            tcp_results = [appliances.connection_test(source, target, params["tcp_port"], params["tcp_timeout"])
-                           for source, target in preflight.connection_tests(topo)]
-        result["appliances"] = dict((name, dict(status=fact["status"], error=fact["error"]))
+            tcp_results = tcp_matrix(appliances, topo, params["tcp_port"], params["tcp_timeout"])
+        result["appliances"] = dict((name, dict(status=fact["status"], error=fact["error"],
+                                                signed_in_with=fact["signed_in_with"]))
                                     for name, fact in facts.items())
     checks = preflight.run_checks(topo, facts, tcp_results, params["checks"], params["tcp_port"])
     failed = [item["name"] for item in checks if item["state"] == preflight.FAILED]
@@ -327,6 +403,7 @@ def main():
             tcp_port=dict(type="int", default=443),
             tcp_timeout=dict(type="float", default=5),
             fail_on_failure=dict(type="bool", default=True),
+            fallback_appliance_password=dict(type="str", no_log=True),
         )),
         supports_check_mode=True)
     run(module, run_preflight)

@@ -16,7 +16,9 @@ description:
     Offset, Public Address (host and port), Internal Address and Network Address Prefixes.
   - A resource module. V(merged) adds missing nodes and changes only the given fields of existing ones; V(replaced)
     sets the given nodes whole (omitted fields take their defaults); V(overridden) does that and removes every node not
-    given; V(deleted) removes the given nodes (all nodes when O(config) is empty); V(gathered) only reads.
+    given; V(deleted) removes the given nodes (all nodes when O(config) is empty); V(gathered) only reads. These are the
+    collection's resource contract (C(docs/decisions.md)); V(overridden) with an empty O(config) would remove every node
+    and is refused unless O(allow_empty=true).
   - Taking a node out of rotation is O(state=merged) with O(config[].accepting_connections=false) and the node's name
     alone; running it again changes nothing.
   - The whole input is validated before the first write (unique names, host names, ports, offsets, prefixes).
@@ -36,8 +38,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the cluster once and reports the nodes it would add, change and remove; the cluster view is not
-      checked because nothing was written.
+    details: Reads the cluster once and reports the nodes it would add, change and remove (RV(commands)); the cluster
+      view is not checked because nothing was written.
   diff_mode:
     support: full
     details: Shows each changed node before and after, keyed by name.
@@ -94,6 +96,13 @@ options:
     type: str
     choices: [merged, replaced, overridden, deleted, gathered]
     default: merged
+  allow_empty:
+    description:
+      - Allow O(state=overridden) with an empty O(config), which removes every traffic node.
+      - Without it such a task fails before reading anything, because an empty list is far more often a mistake (an
+        inventory group without hosts, a filter that matched nothing) than the wish to remove everything.
+    type: bool
+    default: false
   verify:
     description:
       - Check the cluster after the run (not in check mode, not with O(state=gathered)) and fail naming each traffic
@@ -164,12 +173,18 @@ gathered:
       public_port: 443
       internal_address: 10.1.0.21
       network_prefixes: [10.1.0.0/16]
+commands:
+  description: What was (or in check mode would be) done, in write order, in words.
+  returned: always, except with O(state=gathered)
+  type: list
+  elements: str
+  sample: ["update traffic node tn1.eu-west.example.com: accepting_connections: true -> false"]
 changes:
-  description: What was (or in check mode would be) done, in order.
+  description: The same changes as data, in write order (V(update), then V(add), then V(delete)).
   returned: always, except with O(state=gathered)
   type: list
   elements: dict
-  sample: [{action: add, name: tn3.us-east.example.com}, {action: update, name: tn1.eu-west.example.com}]
+  sample: [{action: update, name: tn1.eu-west.example.com}, {action: add, name: tn3.us-east.example.com}]
 cluster_view:
   description: The traffic nodes as the vendor's C(get_appliances) lists them after the run (timezone_offset in seconds).
   returned: when the cluster was checked
@@ -202,11 +217,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._cluster import (
     NODE_FIX_HINT, node_problems, pending_nodes, read_primary_cluster)
-from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
+from ansible_collections.sra.appliance.plugins.module_utils import _resource
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
-from ansible_collections.sra.appliance.plugins.module_utils._validation import (
-    parse_host, parse_network, parse_port, parse_timezone_offset)
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_host, parse_network, parse_port
+from ansible_collections.sra.appliance.plugins.module_utils._time import parse_timezone_offset
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import Waiter, WaitTimeout
 
@@ -266,69 +281,55 @@ def with_defaults(node):
     return whole
 
 
-def merged_node(current, entry):
-    node = dict(current)
-    node.update((field, value) for field, value in entry.items() if value is not None)
-    return node
-
-
 # --- planning ----------------------------------------------------------------------------
 
-def comparable(node):
-    """Prefix order carries no meaning on the vendor's page."""
-    key = dict((field, node.get(field)) for field in FIELDS)
-    key["network_prefixes"] = sorted(node.get("network_prefixes") or [])
-    key["timezone_offset"] = float(node.get("timezone_offset") or 0)
-    return key
+class TrafficNodes(_resource.Resource):
+    """The traffic nodes of the cluster page, by name; merged changes only the given fields, a
+    whole node (new, replaced, overridden) starts from the vendor's form defaults."""
 
+    noun = "traffic node"
+    everything = "every traffic node"
+    kept = "traffic nodes"
 
-def desired_nodes(current, config, state):
-    """The node list the run should leave, in the appliance's order, new nodes last."""
-    wanted = dict((node["name"], node) for node in config)
-    if state == "deleted":
-        if not config:
-            return []
-        return [node for node in current if node["name"] not in wanted]
-    result = []
-    for node in current:
-        entry = wanted.get(node["name"])
-        if entry is None:
-            if state != "overridden":
-                result.append(node)
-        elif state == "merged":
-            result.append(merged_node(node, entry))
+    def __init__(self, driver):
+        self.driver = driver
+
+    def comparable(self, item):
+        """Prefix order carries no meaning on the vendor's page."""
+        key = dict((field, item.get(field)) for field in FIELDS)
+        key["network_prefixes"] = sorted(item.get("network_prefixes") or [])
+        key["timezone_offset"] = float(item.get("timezone_offset") or 0)
+        return key
+
+    def diff_value(self, item):
+        return item
+
+    def replace(self, have, want):
+        return with_defaults(want)
+
+    def add(self, want):
+        if want["public_host"] is None:
+            raise ModuleFailure("%s is a new traffic node: public_host is required to add it" % want["name"])
+        return with_defaults(want)
+
+    def describe(self, change):
+        if change.action == _resource.ADD:
+            node = change.after
+            return ("add traffic node %s (public %s:%s, internal %s, offset %s h, prefixes [%s], %s)"
+                    % (node["name"], node["public_host"], node["public_port"], node["internal_address"],
+                       node["timezone_offset"], ", ".join(node["network_prefixes"]),
+                       "accepting connections" if node["accepting_connections"] else "not accepting connections"))
+        return super(TrafficNodes, self).describe(change)
+
+    def write(self, change):
+        if change.action == _resource.DELETE:
+            self.driver.delete_traffic_node(change.key)
+            return
+        payload = dict((field, change.after[field]) for field in FIELDS)
+        if change.action == _resource.ADD:
+            self.driver.add_traffic_node(payload)
         else:
-            result.append(with_defaults(entry))
-    known = set(node["name"] for node in current)
-    for entry in config:
-        if entry["name"] not in known:
-            if entry["public_host"] is None:
-                raise ModuleFailure("%s is a new traffic node: public_host is required to add it" % entry["name"])
-            result.append(with_defaults(entry))
-    return result
-
-
-def plan(current, desired):
-    """(action, node) in the order that keeps capacity: change, add, then remove."""
-    before = dict((node["name"], node) for node in current)
-    after = dict((node["name"], node) for node in desired)
-    updates = [("update", node) for node in desired
-               if node["name"] in before and comparable(node) != comparable(before[node["name"]])]
-    adds = [("add", node) for node in desired if node["name"] not in before]
-    deletes = [("delete", node) for node in current if node["name"] not in after]
-    return updates + adds + deletes
-
-
-def apply_plan(driver, steps, result):
-    for action, node in steps:
-        payload = dict((field, node[field]) for field in FIELDS)
-        if action == "add":
-            driver.add_traffic_node(payload)
-        elif action == "update":
-            driver.update_traffic_node(payload)
-        else:
-            driver.delete_traffic_node(node["name"])
-        result["changed"] = True
+            self.driver.update_traffic_node(payload)
 
 
 # --- the vendor's cluster view -----------------------------------------------------------
@@ -409,28 +410,20 @@ def manage_nodes(module, result):
     params = module.params
     state = params["state"]
     config = validate_config(params["config"], state)
+    _resource.refuse_empty(state, config, params["allow_empty"], TrafficNodes)
     driver = driver_for(params)
     cluster = read_primary_cluster(driver, params["host"])
     current = current_nodes(cluster)
     if state == "gathered":
         result["gathered"] = current
         return
-    desired = desired_nodes(current, config, state)
-    steps = plan(current, desired)
-    diff = DiffTracker()
-    for action, node in steps:
-        old = next((item for item in current if item["name"] == node["name"]), None)
-        diff.add(node["name"], old, None if action == "delete" else node)
-    result.update(before=current, after=desired, changes=[dict(action=action, name=node["name"])
-                                                          for action, node in steps])
-    result["changed"] = diff.changed
-    if module._diff:
-        result["diff"] = diff.diff()
+    plan = _resource.plan(TrafficNodes(driver), current, config, state, params["allow_empty"])
+    plan.report(result, module._diff)
     if module.check_mode:
         return
-    apply_plan(driver, steps, result)
+    plan.apply(result)
     if params["verify"]:
-        verify_cluster_view(module, driver, desired, result, cluster=None if steps else cluster)
+        verify_cluster_view(module, driver, plan.after, result, cluster=None if plan.changed else cluster)
 
 
 def main():
@@ -446,8 +439,8 @@ def main():
     module = AnsibleModule(
         argument_spec=argument_spec(dict(
             config=dict(type="list", elements="dict", options=node_options, default=[]),
-            state=dict(type="str", default="merged",
-                       choices=["merged", "replaced", "overridden", "deleted", "gathered"]),
+            state=dict(type="str", default="merged", choices=list(_resource.STATES)),
+            allow_empty=dict(type="bool", default=False),
             verify=dict(type="bool", default=True),
         ), wait=True),
         supports_check_mode=True)

@@ -15,9 +15,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import importlib
-import io
 import json
 import os
 import shutil
@@ -28,7 +25,7 @@ import urllib.request
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.sra.appliance.tests.module_runner import run_module as run_in_process
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PREFIX = os.environ.get("SRA_TEST_BLOCK_PREFIX", "127.70")
@@ -171,15 +168,7 @@ class ModuleResult(dict):
 
 def run_module(name, params, check_mode=False, diff=False):
     """Run plugins/modules/<name>.py main() in-process and return its result."""
-    module = importlib.import_module("ansible_collections.sra.appliance.plugins.modules." + name)
-    args = dict(params)
-    args["_ansible_check_mode"] = check_mode
-    args["_ansible_diff"] = diff
-    stdout = io.StringIO()
-    with patch_module_args(args), contextlib.redirect_stdout(stdout):
-        with pytest.raises(SystemExit):
-            module.main()
-    return ModuleResult(json.loads(stdout.getvalue()))
+    return ModuleResult(run_in_process(name, params, check_mode=check_mode, diff=diff))
 
 
 @pytest.fixture

@@ -87,7 +87,39 @@ def test_network_settings_check_apply_again(single_lab, module_runner):
     assert info["static_routes"][0]["destination"] == "10.20.0.0/16"
 
 
+def test_network_ips_resource_states_and_the_empty_overridden_refusal(single_lab, module_runner):
+    own = single_lab.address("site1")
+    extra = subnet_ip(single_lab, "site1", 60)
+    merged = module_runner("network_ips", single_lab.params("site1", config=[dict(
+        name="eth0", ips=[dict(address=extra + "/24", initially_enabled=False)])]))
+    assert not merged.failed and merged["commands"] == ["eth0: add %s/24 (disabled)" % extra]
+    assert merged["changes"] == [dict(action="update", name="eth0")]
+
+    refused = module_runner("network_ips", single_lab.params("site1", config=[], state="overridden"))
+    assert refused.failed and "allow_empty=true" in refused["msg"]
+    single_lab.mark("site1")
+    overridden = module_runner("network_ips", single_lab.params("site1", state="overridden", config=[dict(
+        name="eth0", ips=[dict(address=own + "/24")])]))
+    assert overridden["commands"] == ["eth0: remove %s/24" % extra]
+    assert len(single_lab.writes("site1")) == 1
+    gathered = module_runner("network_ips", single_lab.params("site1", state="gathered"))
+    assert [nic["ips"] for nic in gathered["gathered"] if nic["name"] == "eth0"] == [
+        [dict(address=own, prefix=24, enabled=True)]]
+
+
 # -- appliance_admin ------------------------------------------------------------------------------
+
+def test_admin_gathered_tells_which_password_signs_in(single_lab, module_runner):
+    params = single_lab.params("site1", password=NEW_ADMIN_PASSWORD, state="gathered")
+    assert module_runner("appliance_admin", params)["signed_in_with"] == "current"
+    module_runner("appliance_admin", single_lab.params("site1", password=NEW_ADMIN_PASSWORD))
+    single_lab.mark("site1")
+    again = module_runner("appliance_admin", params)
+    assert not again.failed and not again["changed"] and again["signed_in_with"] == "desired"
+    assert single_lab.writes("site1") == []
+    # The desired password is tried first: an appliance that has it sees no failed sign-in.
+    assert [entry["status"] for entry in single_lab.requests("site1")] == [200]
+
 
 def test_admin_password_from_factory_then_unchanged(single_lab, module_runner):
     params = single_lab.params("site1", password=NEW_ADMIN_PASSWORD)

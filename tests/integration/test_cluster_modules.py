@@ -316,6 +316,32 @@ def test_preflight_passes_on_the_demo_topology(demo_lab, module_runner, site_cer
     assert no_writes(demo_lab) == {}
 
 
+def test_preflight_tests_the_whole_matrix_at_one_request_per_appliance(demo_lab, module_runner, site_certificate):
+    """TCP 443 from every appliance to every other one: one TCP Connection Test request per
+    appliance listing all the others. A lab whose management API predates the list refuses it
+    (400 or 422), and only then is each target asked on its own."""
+    result = preflight(demo_lab, module_runner, site_certificate(*(PAIR + TRAFFIC)), checks=["tcp_443_reachable"])
+    assert not result.failed, result.get("msg")
+    others = len(PAIR + TRAFFIC) - 1
+    for node in PAIR + TRAFFIC:
+        statuses = [entry["status"] for entry in demo_lab.requests(node)
+                    if entry["path"] == "/appliance/api/v1/utilities/tcp-connection-test"]
+        assert statuses == [200] or (statuses[0] in (400, 422) and statuses[1:] == [200] * others), (node, statuses)
+    assert [check["reason"] for check in result["checks"] if check["name"] == "tcp_443_reachable"] == [
+        "TCP 443 open between all %d pairs of appliances, both ways" % (len(PAIR + TRAFFIC) * others // 2)]
+
+
+def test_preflight_reads_a_fresh_appliance_with_the_fallback_password(demo_lab, module_runner, site_certificate):
+    password = demo_lab.group_vars["sra_appliance_password"]
+    module_runner("appliance_admin", demo_lab.params("site1", password=password))  # site1 is deployed, the rest fresh
+    result = preflight(demo_lab, module_runner, site_certificate(*(PAIR + TRAFFIC)), appliance_password=password,
+                       fallback_appliance_password="password")
+    assert not result.failed, result.get("msg")
+    signed_in = dict((name, fact["signed_in_with"]) for name, fact in result["appliances"].items())
+    assert signed_in.pop(hostvars(demo_lab, "site1")[0]) == "given"
+    assert set(signed_in.values()) == {"fallback"}
+
+
 def test_preflight_names_the_failed_checks(demo_lab, module_runner, site_certificate):
     uncovered = site_certificate("site1", "site2", "tn1", "tn2")  # tn3's host name is missing
     result = preflight(demo_lab, module_runner, uncovered,

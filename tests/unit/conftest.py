@@ -12,18 +12,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import contextlib
 import datetime
 import hashlib
-import importlib
-import io
 import ipaddress
 import json
 
 import pytest
 
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,9 +27,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
-from ansible_collections.sra.appliance.plugins.module_utils._validation import certificate_facts
-
-MODULES = "ansible_collections.sra.appliance.plugins.modules."
+from ansible_collections.sra.appliance.plugins.module_utils._x509 import certificate_facts
+from ansible_collections.sra.appliance.tests import module_runner
 CONNECTION = dict(host="192.0.2.10", appliance_user="admin", appliance_password="s3cret-pass")
 
 
@@ -44,17 +39,10 @@ def run_module(monkeypatch, name, params, driver, check_mode=False, diff=False):
 
     Returns the module's JSON result (``failed`` is true when it called fail_json).
     """
-    module = importlib.import_module(MODULES + name)
-    monkeypatch.setattr(module, "driver_for", driver.for_params)
-    args = dict(CONNECTION, **params)
-    args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
-    stdout = io.StringIO()
+    monkeypatch.setattr(module_runner.import_module(name), "driver_for", driver.for_params)
     # Warnings are collected process-wide; each run reports only its own.
     monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-    with patch_module_args(args), contextlib.redirect_stdout(stdout):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(stdout.getvalue())
+    return module_runner.run_module(name, dict(CONNECTION, **params), check_mode=check_mode, diff=diff)
 
 
 @pytest.fixture

@@ -145,3 +145,17 @@ def test_no_server_is_a_timeout_or_connection_error(dns_record):
     assert result.failed
     assert "127.63.53.2 port" in result["msg"]
     assert "cannot reach" in result["msg"] or "no answer" in result["msg"]
+
+
+def test_gathered_reads_the_record_and_changes_nothing(bind_server, dns_record):
+    missing = dns_record(record="gathered", state="gathered")
+    assert not missing.failed, missing
+    assert missing["changed"] is False and missing["addresses"] == [] and missing["ttl"] is None
+    assert dns_record(record="gathered", value=FIRST, ttl=120)["changed"] is True
+    updates = bind_server.log().count("updating zone")
+    assert updates > 0, "the log must show the update above, or this test proves nothing"
+    seen = dns_record(record="gathered", state="gathered", value=SECOND)
+    assert seen["changed"] is False and seen["addresses"] == [FIRST] and seen["ttl"] == 120
+    assert seen["record"] == "gathered.lab.sra.test."
+    assert lookup(bind_server, "gathered") == ([FIRST], 120)
+    assert bind_server.log().count("updating zone") == updates

@@ -12,21 +12,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import importlib
-import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.sra.appliance.plugins.module_utils import _client
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import Waiter
+from ansible_collections.sra.appliance.tests import module_runner
 
-MODULES = "ansible_collections.sra.appliance.plugins.modules."
 NS = "https://www.beyondtrust.com/namespaces/API/command"
 LOGIN = "/login/api/v1"
 
@@ -263,7 +259,7 @@ def run_module(monkeypatch, name, params, network, check_mode=False, diff=False,
 
     Waits poll at once on a fake clock: ``wait_polls`` polls fit in the wait timeout.
     """
-    module = importlib.import_module(MODULES + name)
+    module = module_runner.import_module(name)
     monkeypatch.setattr(_client, "HttpsTransport", network.transport)
     monkeypatch.setattr(_client.ApplianceClient, "__init__", _fast_client(_client.ApplianceClient.__init__))
     if hasattr(module, "waiter_for"):
@@ -271,14 +267,9 @@ def run_module(monkeypatch, name, params, network, check_mode=False, diff=False,
     args = dict(host="192.0.2.10", client_id="id", client_secret="secret", appliance_user="admin",
                 appliance_password="admin-pass")
     args.update(params)
-    args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
-    stdout = io.StringIO()
     # Warnings are process-global in ansible-core; each run starts without the last run's.
     monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-    with patch_module_args(args), contextlib.redirect_stdout(stdout):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(stdout.getvalue())
+    return module_runner.run_module(name, args, check_mode=check_mode, diff=diff)
 
 
 def warnings(result):

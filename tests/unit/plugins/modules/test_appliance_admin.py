@@ -54,3 +54,18 @@ def test_weak_password_refused_before_any_request(run, factory, password, messag
     result = run(NAME, dict(appliance_password="password", password=password), factory)
     assert result["failed"] and message in result["msg"]
     assert factory.calls == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_gathered_tells_which_password_signs_in_and_changes_nothing(run, factory, check_mode):
+    params = dict(appliance_password="password", password=NEW, state="gathered")
+    result = run(NAME, params, factory, check_mode=check_mode, diff=True)
+    assert result["changed"] is False and result["signed_in_with"] == "current" and "diff" not in result
+    assert factory.writes == [] and factory.admin_password == "password"
+    factory.admin_password = NEW
+    assert run(NAME, params, factory, check_mode=check_mode)["signed_in_with"] == "desired"
+    factory.admin_password = "something-else"
+    result = run(NAME, params, factory, check_mode=check_mode)
+    # "password" is masked in the output: the factory password is a no_log value here.
+    assert result["failed"] and "signs in as admin on 192.0.2.10" in result["msg"]
+    assert factory.writes == []

@@ -8,16 +8,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import importlib
-import io
 import json
 
 import dns.exception
 import dns.query
+import dns.update
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.sra.appliance.tests.module_runner import run_module
 
 SECRET = "c3JhLmFwcGxpYW5jZSB0ZXN0IGtleSAzMiBieXRlcyE="
 BASE = dict(server="192.0.2.53", zone="example.com", record="support", value="192.0.2.10", tsig_name="swing",
@@ -37,12 +35,7 @@ def sent(monkeypatch):
 
 
 def run(**params):
-    module = importlib.import_module("ansible_collections.sra.appliance.plugins.modules.dns_record")
-    stdout = io.StringIO()
-    with patch_module_args(dict(BASE, **params)), contextlib.redirect_stdout(stdout):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(stdout.getvalue())
+    return run_module("dns_record", dict(BASE, **params))
 
 
 def test_timeout_names_server_port_and_what_to_check(sent):
@@ -73,3 +66,9 @@ def test_bad_input_sends_nothing(sent, params, message):
     assert result["failed"]
     assert message in result["msg"]
     assert sent == []
+
+
+def test_gathered_only_queries_and_ignores_value(sent):
+    result = run(state="gathered", value="not an address", timeout=1)
+    assert result["failed"] and result["msg"].startswith("query support.example.com. A: no answer")
+    assert len(sent) == 1 and not isinstance(sent[0][0], dns.update.UpdateMessage)

@@ -139,3 +139,49 @@ def test_unknown_nic_and_repeated_nic(run, driver):
     result = run(NAME, dict(config=[dict(name="eth1", ips=[]), dict(name="eth1", ips=[])]), driver)
     assert result["failed"] and "listed twice" in result["msg"]
     assert driver.writes == []
+
+
+def test_empty_overridden_is_refused_before_any_request(run, driver):
+    result = run(NAME, dict(config=[], state="overridden"), driver)
+    assert result["failed"] and "would remove every IP of every NIC of the appliance" in result["msg"]
+    assert driver.calls == []
+    driver.interfaces_state[1]["ips"] = [dict(address="10.0.0.5", prefix=24, enabled=True)]
+    result = run(NAME, dict(config=[], state="overridden", allow_empty=True, allow_host_address_change=True), driver)
+    assert result["changed"] and ips_of(driver, "eth0") == [] and ips_of(driver, "eth1") == []
+
+
+def test_commands_and_changes_in_words(run, driver):
+    driver.interfaces_state[1]["ips"] = [dict(address="10.0.0.5", prefix=24, enabled=True),
+                                         dict(address="10.0.0.6", prefix=24, enabled=True)]
+    config = [dict(name="eth1", ips=[dict(address="10.0.0.6/25", enabled=False), dict(address="10.0.0.7/25")])]
+    result = run(NAME, dict(config=config, state="replaced"), driver, check_mode=True)
+    assert result["commands"] == ["eth1: remove 10.0.0.5/24; change 10.0.0.6/24 to /25; disable 10.0.0.6; "
+                                  "add 10.0.0.7/25"]
+    assert result["changes"] == [dict(action="update", name="eth1")] and driver.writes == []
+
+
+def test_initially_enabled_applies_only_to_a_new_ip(run, driver):
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.52/24", initially_enabled=False)])]
+    assert run(NAME, dict(config=config), driver)["changed"] is True
+    assert ips_of(driver, "eth0")[1] == dict(address="192.0.2.52", prefix=24, enabled=False)
+    ips_of(driver, "eth0")[1]["enabled"] = True  # the appliance's failover enabled it
+    driver.calls[:] = []
+    assert run(NAME, dict(config=config), driver)["changed"] is False
+    assert [call[0] for call in driver.calls] == ["interfaces"]
+    both = dict(address="192.0.2.52/24", enabled=True, initially_enabled=True)
+    result = run(NAME, dict(config=[dict(name="eth0", ips=[both])]), driver)
+    assert result["failed"] and "mutually exclusive" in result["msg"]
+
+
+def test_failover_is_read_only_when_a_flag_would_change(run, driver):
+    driver.interfaces_state[0]["ips"].append(dict(address="192.0.2.52", prefix=24, enabled=False))
+    driver.failover_state = dict(role="backup", relationship=dict(backup_host="x", backup_port=443,
+                                                                  reverse_host="y", reverse_port=443))
+    driver.shared = ["192.0.2.52"]
+    api = dict(client_id="id", client_secret="secret")
+    result = run(NAME, dict(config=[dict(name="eth1", ips=[dict(address="10.0.0.5/24")])], **api), driver)
+    assert result["changed"] is True and "shared_ips" not in result
+    assert "failover" not in [call[0] for call in driver.calls]
+    ips = [dict(address="192.0.2.10/24", enabled=True), dict(address="192.0.2.52/24", enabled=True)]
+    result = run(NAME, dict(config=[dict(name="eth0", ips=ips)], **api), driver)
+    assert result["changed"] is False and result["shared_ips"] == ["192.0.2.52"]

@@ -27,10 +27,14 @@ class FakeAppliance:
         self.unreachable = False
         self.blocked_targets = set()
         self.calls = []
+        self.password = None          # None: any password signs in
+        self.password_in_use = None
 
     def _check(self, path):
         if self.unreachable:
             raise ApplianceError(self.address, "GET", path, message="cannot connect: connection refused")
+        if self.password is not None and self.password_in_use != self.password:
+            raise ApplianceError(self.address, "GET", path, 401, "authentication failed")
 
     def status(self):
         self.calls.append("status")
@@ -43,11 +47,12 @@ class FakeAppliance:
         return [dict(name="eth0", mac_address="02:00:00:00:00:01", link_detected=True,
                      ips=[dict(address=self.address, prefix=24, enabled=True)])]
 
-    def tcp_connection_test(self, host, port, timeout=5):
-        self.calls.append(("tcp_connection_test", host, port))
-        if host in self.blocked_targets:
-            return dict(success=False, message="Connection timed out", elapsed=timeout)
-        return dict(success=True, message="Connected", elapsed=0.01)
+    def tcp_connection_tests(self, targets, timeout=5):
+        """The driver's list form: one request, one result per (host, port)."""
+        self.calls.append(("tcp_connection_tests", tuple(targets)))
+        return [dict(host=host, port=port, success=False, message="Connection timed out", elapsed=timeout)
+                if host in self.blocked_targets else
+                dict(host=host, port=port, success=True, message="Connected", elapsed=0.01) for host, port in targets]
 
 
 class FakeFleet:
@@ -58,6 +63,7 @@ class FakeFleet:
 
     def for_params(self, params, host=None):
         self.hosts.append(host)
+        self.appliances[host].password_in_use = params.get("appliance_password")
         return self.appliances[host]
 
     def __getitem__(self, name):
@@ -110,9 +116,10 @@ def test_a_good_topology_passes_every_check(preflight, fleet):
     assert set(states(result).values()) == {"passed"}
     assert result["summary"] == dict(passed=8, failed=0, skipped=0)
     assert sorted(set(fleet.hosts)) == sorted(ADDRESSES.values())
-    tests = [call for appliance in fleet.appliances.values() for call in appliance.calls
-             if call[0] == "tcp_connection_test"]
-    assert len(tests) == 12 and all(call[2] == 443 for call in tests)
+    # The whole matrix (every appliance to every other one) at one request per appliance.
+    for appliance in fleet.appliances.values():
+        tests = [call[1] for call in appliance.calls if call[0] == "tcp_connection_tests"]
+        assert tests == [tuple((address, 443) for address in ADDRESSES.values() if address != appliance.address)]
     assert KEY not in str(result)
 
 
@@ -183,6 +190,7 @@ def test_shared_ip_from_reported_interfaces(preflight, fleet):
     (dict(nodes=nodes(tn1_eu_example_com=dict(address=None, name=""))),
      "nodes[2] ().name (used as address) is empty"),
     (dict(tcp_timeout=0), "tcp_timeout must be a positive number"),
+    (dict(tcp_timeout=61), "0.1 to 60 (the TCP Connection Test's range), got 61"),
 ])
 def test_bad_input_is_refused_before_contacting_anything(preflight, fleet, params, message):
     result = preflight(**params)
@@ -195,3 +203,27 @@ def test_empty_hostname_is_a_failed_check_with_a_clear_reason(preflight):
     result = preflight(gather=False, site_hostname="", fail_on_failure=False)
     reason = [item for item in result["checks"] if item["name"] == "unique_hostnames"][0]["reason"]
     assert reason.startswith("site_hostname is empty")
+
+
+def test_each_appliance_is_read_with_the_password_it_accepts(preflight, fleet):
+    fleet["site2.example.com"].password = "password"       # still the factory one
+    for name in ("site1.example.com", "tn1.eu.example.com", "tn1.us.example.com"):
+        fleet[name].password = "s3cret-pass"               # already the inventory's
+    result = preflight(fallback_appliance_password="password")
+    assert not result.get("failed"), result
+    assert dict((name, fact["signed_in_with"]) for name, fact in result["appliances"].items()) == {
+        "site1.example.com": "given", "site2.example.com": "fallback", "tn1.eu.example.com": "given",
+        "tn1.us.example.com": "given"}
+    # The inventory's password is tried first: a settled appliance sees no failed sign-in.
+    assert fleet["site1.example.com"].calls.count("status") == 1
+    assert fleet["site2.example.com"].calls.count("status") == 2
+
+
+def test_an_appliance_that_accepts_neither_password_is_a_failed_read(preflight, fleet):
+    fleet["site2.example.com"].password = "another-one"
+    result = preflight(fallback_appliance_password="password", fail_on_failure=False)
+    assert "site2.example.com refuses to sign in admin with the given or the fallback credentials" in \
+        result["appliances"]["site2.example.com"]["error"]
+    assert result["appliances"]["site2.example.com"]["signed_in_with"] is None
+    assert states(result)["pair_same_version"] == "failed" and states(result)["tcp_443_reachable"] == "failed"
+    assert not [call for call in fleet["site2.example.com"].calls if call[0] == "tcp_connection_tests"]

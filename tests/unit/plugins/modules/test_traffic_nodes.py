@@ -270,3 +270,25 @@ def test_view_matches_nodes_by_name_not_public_address():
 def test_view_reports_unconfigured_traffic_nodes():
     problems = traffic_nodes.cluster_view_mismatches([], view())
     assert problems == ["tn1.eu-west.example.com is listed as a traffic node by get_appliances but is not configured"]
+
+
+def test_empty_overridden_is_refused_before_any_request(nodes, cluster_driver):
+    nodes(dict(config=[TN1]))
+    cluster_driver.calls[:] = []
+    result = nodes(dict(config=[], state="overridden"))
+    assert result["failed"] and "would remove every traffic node of the appliance" in result["msg"]
+    assert "allow_empty=true" in result["msg"]
+    assert cluster_driver.calls == [] and names(cluster_driver) == [TN1["name"]]
+    result = nodes(dict(config=[], state="overridden", allow_empty=True))
+    assert result["changes"] == [dict(action="delete", name=TN1["name"])] and names(cluster_driver) == []
+
+
+def test_commands_say_what_changes_in_words(nodes, cluster_driver):
+    result = nodes(dict(config=[TN1]), check_mode=True)
+    assert result["commands"] == ["add traffic node tn1.eu-west.example.com (public tn1.eu-west.example.com:443, "
+                                  "internal 10.1.0.21, offset 1 h, prefixes [10.1.0.0/16], accepting connections)"]
+    nodes(dict(config=[TN1]))
+    result = nodes(dict(config=[dict(name=TN1["name"], accepting_connections=False, timezone_offset=2)]))
+    assert result["commands"] == ["update traffic node tn1.eu-west.example.com: accepting_connections: true -> "
+                                  "false, timezone_offset: 1.0 -> 2.0"]
+    assert nodes(dict(config=[], state="deleted"))["commands"] == ["delete traffic node tn1.eu-west.example.com"]
