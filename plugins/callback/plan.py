@@ -271,7 +271,10 @@ class CallbackModule(CallbackBase):
 
     def _where(self, task):
         role = getattr(task, "_role", None)
-        return dict(play=self.play_name, task=task.get_name(), role=role.get_name() if role else None,
+        # The role's own name: ansible-core 2.19 and older releases differ on whether get_name()
+        # prefixes the collection.
+        return dict(play=self.play_name, task=task.get_name(),
+                    role=role.get_name(include_role_fqcn=False) if role else None,
                     action=getattr(task, "resolved_action", None) or task.action)
 
     # -- task results -------------------------------------------------------------------------

@@ -43,10 +43,13 @@ def context(plan, monkeypatch):
 
 # -- fakes of what ansible-playbook hands a callback ------------------------------------------
 class Named(object):
-    def __init__(self, name):
+    def __init__(self, name, collection=None):
         self.name = name
+        self.collection = collection
 
-    def get_name(self):
+    def get_name(self, include_role_fqcn=True):
+        if include_role_fqcn and self.collection:
+            return self.collection + "." + self.name
         return self.name
 
 
@@ -55,7 +58,7 @@ class FakeTask(Named):
         super(FakeTask, self).__init__(name)
         self.action = action
         self.resolved_action = action
-        self._role = Named(role) if role else None
+        self._role = Named(role, "sra.appliance") if role else None
 
 
 class FakeResult(object):
