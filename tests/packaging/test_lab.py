@@ -174,8 +174,8 @@ def change_the_gateway_by_hand(lab_vars, state, address):
         assert json.loads(answer.read())["address"] == address
 
 
-def test_a_hand_change_is_drift_and_listed_with_injected_credentials(lab, fresh_clone, floor_bin, home, lab_vars,
-                                                                    injected):
+def test_a_hand_change_is_drift_and_listed_with_injected_credentials(lab, fresh_clone, floor_bin, home,
+                                                                     lab_vars, injected):
     env, extra = injected
     change_the_gateway_by_hand(lab_vars, lab, "127.0.10.254")
     done = playbook(floor_bin, home, fresh_clone, "-i inventories/injected playbooks/site.yml --check --diff %s" % extra,
