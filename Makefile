@@ -25,7 +25,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test newest venv link unit integration browser lab-test lab-lint sanity lint molecule lab-up lab-down lab-inventory clean
+.PHONY: demo test newest venv link unit integration browser lab-test lab-lint sanity lint molecule lab-up lab-down \
+  lab-inventory clean packaging docs-lint changelog-lint tarball-check ee-check readme-check changelog ee-context floor floor-venv \
+  floor-sanity packaging-lab
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt $(TEST_REQUIREMENTS)
@@ -58,7 +60,7 @@ lab-down: venv
 	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
 
 ## make test: everything CI runs.
-test: unit lab-lint lab-test integration browser sanity lint molecule newest
+test: unit lab-lint lab-test integration browser sanity lint molecule packaging floor newest
 
 ## make newest: unit tests and sanity on Python 3.12 with the newest ansible-core (own virtualenv).
 newest:
@@ -101,6 +103,67 @@ lint: venv link
 MOLECULE_LANES ?= 3
 molecule: venv link
 	$(BIN)/python tools/molecule_lanes.py --lanes $(MOLECULE_LANES) $(SCENARIOS)
+
+## make packaging: what a user gets - the README's commands from a fresh clone (those without a
+## lab), the tarball's content, the changelog, the execution environment definition, the AWX/AAP
+## credential types (tests/packaging, one pytest run), and the docs lint.
+PACKAGING_PYTEST = $(BIN)/python -m pytest -q -c tests/packaging/pytest.ini
+packaging: docs-lint
+	$(PACKAGING_PYTEST) -m "not lab" tests/packaging
+
+docs-lint: venv link
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# Each check of `make packaging` on its own.
+changelog-lint: venv
+	$(PACKAGING_PYTEST) tests/packaging/test_changelog.py
+tarball-check: venv
+	$(PACKAGING_PYTEST) tests/packaging/test_tarball.py tests/packaging/test_requirements.py
+ee-check: venv
+	$(PACKAGING_PYTEST) tests/packaging/test_execution_environment.py tests/packaging/test_credential_types.py
+readme-check: venv
+	$(PACKAGING_PYTEST) tests/packaging/test_readme.py
+
+## make changelog: fold the pending fragments into the release of galaxy.yml's version
+## (changelogs/changelog.yaml, CHANGELOG.rst; the fragments are removed). Run it before a release.
+changelog: venv link
+	$(BIN)/antsibull-changelog release
+
+## make ee-context: the collection tarball in build/dist and, from execution-environment.yml, the
+## build context of an execution environment in build/ee (docs/aap.md; no container engine needed).
+ee-context: venv
+	$(BIN)/ansible-galaxy collection build --force --output-path build/dist .
+	rm -rf build/ee
+	$(BIN)/ansible-builder create -f execution-environment.yml -c build/ee --output-filename Containerfile
+
+## make floor: the oldest ansible-core that requires_ansible admits (tests/requirements-floor.txt),
+## in its own virtualenv: sanity of the built collection, then packaging-lab.
+FLOOR_VENV ?= .venv-floor
+FLOOR_BIN := $(FLOOR_VENV)/bin
+FLOOR_SANITY_PARENT ?= /tmp/sra-appliance-sanity-floor
+floor: floor-sanity packaging-lab
+
+floor-venv:
+	@$(MAKE) --no-print-directory VENV=$(FLOOR_VENV) TEST_REQUIREMENTS=tests/requirements-floor.txt venv
+
+# Sanity of what ships (the installed tarball, as a user of that ansible-core gets it): the tests
+# are not shipped, and ansible-test before 2.16 applies some rules meant for plugins to them.
+floor-sanity: floor-venv
+	rm -rf $(FLOOR_SANITY_PARENT) && mkdir -p $(FLOOR_SANITY_PARENT)
+	$(FLOOR_BIN)/ansible-galaxy collection build --force --output-path $(FLOOR_SANITY_PARENT) .
+	ANSIBLE_COLLECTIONS_PATH=$(FLOOR_SANITY_PARENT) $(FLOOR_BIN)/ansible-galaxy collection install \
+	  -p $(FLOOR_SANITY_PARENT) $(FLOOR_SANITY_PARENT)/sra-appliance-*.tar.gz
+	tools/install-get-pip-standin.sh $(FLOOR_BIN)/python
+	cd $(FLOOR_SANITY_PARENT)/ansible_collections/sra/appliance && \
+	  $(CURDIR)/$(FLOOR_BIN)/ansible-test sanity --venv --python $(SANITY_PYTHON) --color no
+
+## make packaging-lab: in a network namespace of its own (the lab takes inventories/lab's
+## 127.0.10.0/24 there without meeting a demo lab), from a fresh clone: the README's lab commands
+## (site and health with the floor's ansible-core), a re-run of site on the floor, playbooks with
+## the credentials injected as a controller would, and the plan callback (in sync, drift after a
+## hand change, a bad credential).
+packaging-lab: venv link floor-venv
+	unshare --net sh -c 'ip link set lo up && SRA_FLOOR_BIN=$(CURDIR)/$(FLOOR_BIN) $(PACKAGING_PYTEST) --durations=0 -m lab tests/packaging'
 
 clean:
 	rm -rf build .pytest_cache tests/output
