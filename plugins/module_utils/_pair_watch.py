@@ -266,9 +266,8 @@ class Tracker:
                                      flow=sit["flow"])
             return plan
         if plan["held"] < self.hold_down:
-            plan["action"] = _action(HOLDING, "%s; holding down: seen for %.0f s of %s s" % (sit["reason"], plan["held"],
-                                                                                            self.hold_down),
-                                     flow=sit["flow"])
+            reason = "%s; holding down: seen for %.0f s of %s s" % (sit["reason"], plan["held"], self.hold_down)
+            plan["action"] = _action(HOLDING, reason, flow=sit["flow"])
             return plan
         plan["decision"] = engine.decide(observation["state"], sit["flow"], self._flow_options(sit, observation))
         if plan["decision"]["action"] != engine.CHANGE:
@@ -306,8 +305,8 @@ class Tracker:
         extra_vars = _extra_vars(sit, decision)
         notes = [] if reading["readable"] else [reading["message"]]
         verb = "would run" if self.dry_run else "run"
-        reason = "%s; seen for %.0f s (hold-down %s s): %s %s: %s" % (sit["reason"], plan["held"], self.hold_down, verb,
-                                                                 PLAYBOOKS[sit["flow"]], decision["reason"])
+        reason = "%s; seen for %.0f s (hold-down %s s): %s %s: %s" % (
+            sit["reason"], plan["held"], self.hold_down, verb, PLAYBOOKS[sit["flow"]], decision["reason"])
         if self.dry_run:
             reason += " (dry run: nothing is run)"
         return _action(DRY_RUN if self.dry_run else RUN, reason, flow=sit["flow"], decision=decision,

@@ -67,7 +67,7 @@ import logging
 import os
 import sys
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("sra.appliance.pair_watch")
 
 SOURCE_ARGUMENT_SPEC = dict(options=dict(type="dict"), every_poll=dict(type="bool", default=False))
 

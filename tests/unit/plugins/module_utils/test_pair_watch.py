@@ -34,8 +34,8 @@ def view(name, normal, role, how=UP, shared=()):
 
 
 def pair(np_role, nb_role, np_how=UP, nb_how=UP, np_shared=(), nb_shared=()):
-    return engine.pair_state(view(NP, "primary", np_role, np_how, np_shared), view(NB, "backup", nb_role, nb_how,
-                                                                                  nb_shared))
+    return engine.pair_state(view(NP, "primary", np_role, np_how, np_shared),
+                             view(NB, "backup", nb_role, nb_how, nb_shared))
 
 
 CONNECTED = watch.controller_view([dict(target="10.0.0.1:443", ok=True)])

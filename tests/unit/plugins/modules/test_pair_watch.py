@@ -263,8 +263,8 @@ def fake_dns(monkeypatch):
     return FakeDns
 
 
-def test_both_primary_reads_the_site_record_and_keeps_the_appliance_it_points_at(monkeypatch, network, gateway,
-                                                                                   fake_dns):
+def test_both_primary_reads_the_site_record_and_keeps_the_appliance_it_points_at(
+        monkeypatch, network, gateway, fake_dns):
     network[NB].role = "primary"
     result = watch(monkeypatch, network, gateway, hold_down=0,
                    dns=dict(server="192.0.2.53", zone="example.com", record="support.example.com"))
