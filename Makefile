@@ -25,7 +25,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test newest venv link unit integration lab-test sanity lint molecule lab-up lab-down lab-inventory clean
+.PHONY: demo test newest venv link unit integration lab-test lab-lint sanity lint molecule lab-up lab-down lab-inventory clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt $(TEST_REQUIREMENTS)
@@ -58,7 +58,7 @@ lab-down: venv
 	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
 
 ## make test: everything CI runs.
-test: unit lab-test integration sanity lint molecule newest
+test: unit lab-lint lab-test integration sanity lint molecule newest
 
 ## make newest: unit tests and sanity on Python 3.12 with the newest ansible-core (own virtualenv).
 newest:
@@ -73,8 +73,14 @@ unit: venv link
 integration: venv link
 	$(BIN)/python -m pytest -q tests/integration
 
+# The lab's own tests, two pytest-xdist workers (each gets its own address blocks: lab/tests/blocks.py).
+LAB_TEST_WORKERS ?= 2
 lab-test: venv
-	$(BIN)/python -m pytest -q -c lab/pytest.ini lab/tests
+	$(BIN)/python -m pytest -q -c lab/pytest.ini -n $(LAB_TEST_WORKERS) --dist loadfile lab/tests
+
+# ruff over lab/ only (lab/ruff.toml); the collection has ansible-test sanity and ansible-lint.
+lab-lint: venv
+	$(BIN)/ruff check --config lab/ruff.toml lab
 
 sanity: venv
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)

@@ -1,5 +1,5 @@
-"""The launcher: `python -m lab up|down|status|kill|stop|start|reset|requests|site-data|inventory|
-issue-cert|fault|nat`."""
+"""The launcher: `python -m lab up|down|status|kill|stop|start|reset|requests|page|deploy-pair|
+site-data|inventory|issue-cert|fault|nat|gateway`."""
 import argparse
 import errno
 import json
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from lab import labstate, pki, topology as topo
+from lab import labstate, pki
+from lab import topology as topo
 from lab.labstate import LabError
 
 DEFAULT_PORT = 443
@@ -22,6 +23,8 @@ FALLBACK_PORT = 8443
 CONTROL_PORT = 9700
 READY_TIMEOUT = 20.0
 NAT_PROGRAM = "lab.nat"
+# Devices on the lab's network besides the appliances: the lab.json key and the program of each.
+DEVICES = {"nat": NAT_PROGRAM, "gateway": "lab.gateway"}
 
 
 # --- up ---------------------------------------------------------------------------------------
@@ -29,8 +32,7 @@ def cmd_up(args):
     state_dir = resolve_state_dir(args)
     lab = prepare_lab(args, state_dir)
     started = [name for name in lab["nodes"] if start_node(lab, state_dir, name)]
-    if "nat" in lab and start_nat(lab, state_dir):
-        started.append("nat")
+    started += [kind for kind in DEVICES if kind in lab and start_device(lab, state_dir, kind)]
     for name in lab["nodes"]:
         wait_ready(lab, name)
     write_trust_bundle(lab, state_dir)
@@ -52,8 +54,9 @@ def prepare_lab(args, state_dir):
     shutil.copyfile(args.topology, state_dir / "topology.yml")
     pki.LabCA(state_dir).ensure()
     nodes = list(topology["appliances"].values())
-    extra = [s["address"] for s in topology["shared_ips"]] + ([topology["nat"]["address"]] if "nat" in topology else [])
-    write_site_certificate(state_dir, topology, nodes, extra)
+    devices = {kind: topology[key] for kind, key in (("nat", "nat"), ("gateway", "gateway_device")) if key in topology}
+    extra = [s["address"] for s in topology["shared_ips"]] + [device["address"] for device in devices.values()]
+    write_site_certificate(state_dir, topology, nodes)
     port = choose_port([n["address"] for n in nodes] + extra, args.port)
     lab = {
         "name": topology["name"], "state_dir": str(state_dir), "port": port,
@@ -62,8 +65,8 @@ def prepare_lab(args, state_dir):
         "nodes": {n["name"]: {"address": n["address"], "hostname": n["hostname"], "port": port,
                               "control_port": args.control_port, "pid": None} for n in nodes},
     }
-    if "nat" in topology:
-        lab["nat"] = {**topology["nat"], "port": port, "pid": None}
+    for kind, device in devices.items():
+        lab[kind] = {**device, "port": port, "pid": None}
     labstate.save(state_dir, lab)
     return lab
 
@@ -79,11 +82,12 @@ def check_same_lab(lab, args, state_dir):
     return lab
 
 
-def write_site_certificate(state_dir, topology, nodes, extra_addresses):
-    """site.pem/site.key: what an operator would buy — one certificate, issued by the lab CA, for
-    the site host name and every node's host name and address (the inventory imports it)."""
-    names = [topology["site_hostname"]] + [n["hostname"] for n in nodes] + [n["address"] for n in nodes]
-    cert, key = pki.LabCA(state_dir).issue(topology["site_hostname"], names + extra_addresses)
+def write_site_certificate(state_dir, topology, nodes):
+    """site.pem/site.key: what an operator's CA issues — one certificate for the site host name and
+    every node's host name, DNS names only: no CA puts private addresses in it, so a client that
+    connects by address verifies it against the site (or node) name. The inventory imports it."""
+    names = [topology["site_hostname"]] + [n["hostname"] for n in nodes if n["hostname"] != topology["site_hostname"]]
+    cert, key = pki.LabCA(state_dir).issue(topology["site_hostname"], names)
     (state_dir / "site.pem").write_text(pki.cert_pem(cert))
     key_file = state_dir / "site.key"
     key_file.touch(mode=0o600)
@@ -106,42 +110,46 @@ def choose_port(addresses, fallback):
     return DEFAULT_PORT
 
 
+def spawn(state_dir, log_name, module_argv):
+    """`python -m MODULE ...` detached in its own session, its output appended to <log_name>.log."""
+    with open(state_dir / f"{log_name}.log", "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", *module_argv],
+            cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def start_node(lab, state_dir, name):
     """Starts the node's process unless it runs; returns whether it started one."""
     entry = labstate.node(lab, name)
     if labstate.is_running(entry.get("pid"), name):
         return False
-    log = open(state_dir / f"{name}.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lab.appliance", "--state-dir", str(state_dir), "--node", name],
-        cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
+    process = spawn(state_dir, name, ["lab.appliance", "--state-dir", str(state_dir), "--node", name])
     entry["pid"] = process.pid
     (state_dir / f"{name}.pid").write_text(f"{process.pid}\n")
     labstate.save(state_dir, lab)
     return True
 
 
-def start_nat(lab, state_dir):
-    """Starts the NAT device unless it runs; returns whether it started it."""
-    nat = lab["nat"]
-    if labstate.is_running(nat.get("pid"), str(state_dir), NAT_PROGRAM):
+def start_device(lab, state_dir, kind):
+    """Starts the NAT or gateway device unless it runs; returns whether it started it."""
+    device, program = lab[kind], DEVICES[kind]
+    if labstate.is_running(device.get("pid"), str(state_dir), program):
         return False
-    log = open(state_dir / "nat.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", NAT_PROGRAM, "--state-dir", str(state_dir)],
-        cwd=topo.REPO_ROOT, env={**os.environ, "PYTHONPATH": str(topo.REPO_ROOT)},
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
-    nat["pid"] = process.pid
+    process = spawn(state_dir, kind, [program, "--state-dir", str(state_dir)])
+    device["pid"] = process.pid
     labstate.save(state_dir, lab)
     deadline = time.monotonic() + READY_TIMEOUT
-    while not _accepts(nat["address"], nat["port"]):
+    while not _accepts(device["address"], device["port"]):
         if time.monotonic() > deadline or process.poll() is not None:
-            raise LabError(f"the NAT device did not start; see {state_dir / 'nat.log'}")
+            raise LabError(f"the {kind} device did not start; see {state_dir / (kind + '.log')}")
         time.sleep(0.05)
     return True
+
+
+def stop_device(lab, state_dir, kind):
+    """Stops the device; returns whether it ran."""
+    return labstate.signal_node(lab[kind], str(state_dir), signal.SIGTERM, program=DEVICES[kind])
 
 
 def _accepts(address, port):
@@ -153,19 +161,19 @@ def _accepts(address, port):
 
 
 def wait_ready(lab, name, timeout=READY_TIMEOUT):
-    """Waits until the node answers over TLS and on its control port."""
+    """Waits until the node answers on its control port, which it opens once its listeners are up
+    (its unique IP may be disabled by hand: then it serves other addresses, or none)."""
     entry = labstate.node(lab, name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not labstate.is_running(entry["pid"], name):
             raise LabError(f"{name} exited; see {Path(lab['state_dir']) / (name + '.log')}")
-        if labstate.answers_tls(entry["address"], entry["port"]):
-            try:
-                return labstate.control(entry, "GET", "/control/state", timeout=2)
-            except LabError:
-                pass
-        time.sleep(0.05)
-    raise LabError(f"{name} did not answer on {entry['address']}:{entry['port']} within {timeout} s")
+        try:
+            return labstate.control(entry, "GET", "/control/state", timeout=2)
+        except LabError:
+            time.sleep(0.05)
+    raise LabError(f"{name} did not answer on its control port {entry['address']}:{entry['control_port']}"
+                   f" within {timeout} s")
 
 
 def write_trust_bundle(lab, state_dir):
@@ -183,8 +191,9 @@ def cmd_down(args):
     for name, entry in lab["nodes"].items():
         if labstate.signal_node(entry, name, signal.SIGTERM):
             print(f"{name}: stopped")
-    if "nat" in lab and labstate.signal_node(lab["nat"], str(state_dir), signal.SIGTERM, program=NAT_PROGRAM):
-        print("nat: stopped")
+    for kind in DEVICES:
+        if kind in lab and stop_device(lab, state_dir, kind):
+            print(f"{kind}: stopped")
     return 0
 
 
@@ -224,16 +233,50 @@ def cmd_reset(args):
 
 
 def cmd_requests(args):
-    entry = labstate.node(labstate.load(resolve_state_dir(args)), args.node)
-    query = "?writes=1" if args.writes else ""
-    rows = labstate.control(entry, "GET", f"/control/requests{query}")["requests"]
+    lab = labstate.load(resolve_state_dir(args))
+    names = args.nodes or list(lab["nodes"])
+    if args.summary:
+        summaries = {name: labstate.control(labstate.node(lab, name), "GET",
+                                            f"/control/requests/summary?since={args.since}") for name in names}
+        print(json.dumps(summaries, indent=2) if args.json else summary_table(summaries))
+        return 0
+    query = f"?since={args.since}" + ("&writes=1" if args.writes else "")
+    rows = [row for name in names
+            for row in labstate.control(labstate.node(lab, name), "GET", f"/control/requests{query}")["requests"]]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r["time"]):
         stamp = time.strftime("%H:%M:%S", time.localtime(row["time"]))
         target = f"{row['path']} action={row['action']}" if row["action"] else row["path"]
-        print(f"{stamp} {row['method']:<6} {row['status']} {'changed' if row['changed'] else '-':<7} {target}")
+        marks = f"{'changed' if row['changed'] else '-':<7} {'by hand' if row['via'] else row['api']:<10}"
+        print(f"{stamp} {row['appliance']:<6} {row['method']:<6} {row['status']} {marks} {target}")
+    return 0
+
+
+def summary_table(summaries):
+    lines = [f"{'node':<8} {'requests':>8} {'writes':>6} {'tokens':>6} {'mgmt':>5} {'mgmt-w':>6} {'vendor':>6}"
+             f" {'by-hand':>7}"]
+    for name, s in summaries.items():
+        lines.append(f"{name:<8} {s['requests']:>8} {s['writes']:>6} {s['tokens_minted']:>6}"
+                     f" {s['management']['requests']:>5} {s['management']['writes']:>6} {s['vendor']['requests']:>6}"
+                     f" {s['by_hand']['requests']:>7}")
+    return "\n".join(lines)
+
+
+def cmd_page(args):
+    """Sets by hand what a person sets on a web page (see `POST /control/page`)."""
+    entry = labstate.node(labstate.load(resolve_state_dir(args)), args.node)
+    try:
+        body = json.loads(args.body) if args.body is not None else None
+    except ValueError as error:
+        raise LabError(f"the body is not JSON: {error}") from None
+    answer = labstate.control(entry, "POST", "/control/page",
+                              {"method": args.method.upper(), "path": args.path, "body": body})
+    print(json.dumps(answer["body"], indent=2) if answer["body"] is not None else f"HTTP {answer['status']}")
+    if answer["status"] >= 400:
+        print(f"error: {args.method.upper()} {args.path} answered {answer['status']}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -243,6 +286,13 @@ def cmd_site_data(args):
     if args.value is not None:
         payload["value"] = args.value
     print(json.dumps(labstate.control(entry, "POST", "/control/site-data", payload)))
+    return 0
+
+
+def cmd_deploy_pair(args):
+    from lab.deploy import PairDeployment
+    state_dir = resolve_state_dir(args)
+    PairDeployment(labstate.load(state_dir), state_dir).run(args.timeout)
     return 0
 
 
@@ -279,6 +329,10 @@ def _fault_request(args, lab, name, nodes):
         return "/control/faults", {"failing_syncs": args.count, "failing_sync_message": args.message}
     if args.fault == "burst":
         return "/control/faults", {"error_burst": args.count, "error_status": args.status}
+    if args.fault == "backup-error":
+        if not args.body:
+            raise LabError("fault backup-error needs --body TEXT (the error the backup download answers)")
+        return "/control/faults", {"backup_error_body": args.body}
     return "/control/expire-tokens", {}
 
 
@@ -291,9 +345,25 @@ def cmd_nat(args):
         labstate.node(lab, args.target)
         lab["nat"]["target"] = args.target
         labstate.save(state_dir, lab)
-    start_nat(lab, state_dir)
+    start_device(lab, state_dir, "nat")
     nat = lab["nat"]
     print(f"nat {nat['address']}:{nat['port']} -> {nat['target']} ({lab['nodes'][nat['target']]['address']})")
+    return 0
+
+
+def cmd_gateway(args):
+    """`gateway down` makes the gateway unreachable (nothing answers there), `gateway up` reachable."""
+    state_dir = resolve_state_dir(args)
+    lab = labstate.load(state_dir)
+    if "gateway" not in lab:
+        raise LabError("this lab has no gateway device (add `gateway: {offset: 1}` to the topology)")
+    if args.state == "down":
+        stop_device(lab, state_dir, "gateway")
+    elif args.state == "up":
+        start_device(lab, state_dir, "gateway")
+    gateway = lab["gateway"]
+    up = labstate.is_running(gateway.get("pid"), str(state_dir), DEVICES["gateway"])
+    print(f"gateway {gateway['address']}:{gateway['port']} {'up' if up else 'down'}")
     return 0
 
 
@@ -315,10 +385,14 @@ def cmd_inventory(args):
 
 def cmd_issue_cert(args):
     state_dir = resolve_state_dir(args)
-    names = list(args.san)
+    names = list(args.san) + [f"*.{domain}" for domain in args.wildcard]
     if args.node:
         entry = labstate.node(labstate.load(state_dir), args.node)
-        names += [entry["hostname"], entry["address"]]
+        names += [entry["hostname"]] + ([] if args.names_only else [entry["address"]])
+    if args.names_only:
+        addresses = [name for name in names if pki.is_address(name)]
+        if addresses:
+            raise LabError(f"--names-only, yet --san names addresses: {', '.join(addresses)}")
     cert, key = pki.LabCA(state_dir).issue(args.name, names or [args.name])
     Path(args.out_cert).write_text(pki.cert_pem(cert))
     Path(args.out_key).touch(mode=0o600)
@@ -345,11 +419,12 @@ def print_table(lab):
         alive = labstate.is_running(entry.get("pid"), name)
         print(f"{name:<8} {entry['hostname']:<28} {entry['address']:<15} {entry['port']:>5}"
               f" {entry['control_port']:>7} {entry.get('pid') or '-':>7}  {'yes' if alive else 'no'}")
-    if "nat" in lab:
-        nat = lab["nat"]
-        alive = labstate.is_running(nat.get("pid"), lab["state_dir"], NAT_PROGRAM)
-        print(f"{'nat':<8} {'-> ' + nat['target']:<28} {nat['address']:<15} {nat['port']:>5} {'-':>7}"
-              f" {nat.get('pid') or '-':>7}  {'yes' if alive else 'no'}")
+    for kind in (kind for kind in DEVICES if kind in lab):
+        device = lab[kind]
+        alive = labstate.is_running(device.get("pid"), lab["state_dir"], DEVICES[kind])
+        what = "-> " + device["target"] if kind == "nat" else "answers TCP"
+        print(f"{kind:<8} {what:<28} {device['address']:<15} {device['port']:>5} {'-':>7}"
+              f" {device.get('pid') or '-':>7}  {'yes' if alive else 'no'}")
 
 
 def build_parser():
@@ -377,9 +452,21 @@ def build_parser():
     command("stop", cmd_stop, "SIGTERM one appliance (graceful)", node=True)
     command("start", cmd_start, "start a stopped or killed appliance with its state", node=True)
     command("reset", cmd_reset, "reset one appliance to its factory state", node=True)
-    sub = command("requests", cmd_requests, "the request log of one appliance", node=True)
+    sub = command("requests", cmd_requests, "the request log (or --summary: counts) of appliances")
+    sub.add_argument("nodes", nargs="*", help="node(s); default every node")
     sub.add_argument("--writes", action="store_true", help="only requests that changed state")
+    sub.add_argument("--summary", action="store_true",
+                     help="per node: requests, writes, tokens minted, management/vendor, by hand")
+    sub.add_argument("--since", type=int, default=0, help="only requests after this log id")
     sub.add_argument("--json", action="store_true")
+    sub = command("page", cmd_page, "set by hand what a person sets on a web page (a management API page)",
+                  node=True)
+    sub.add_argument("method", help="GET, PUT, POST or DELETE")
+    sub.add_argument("path", help="e.g. /login/api/v1/failover/backup-settings")
+    sub.add_argument("body", nargs="?", help="the JSON body")
+    sub = command("deploy-pair", cmd_deploy_pair,
+                  "deploy the failover pair by hand, through the control interface (idempotent)")
+    sub.add_argument("--timeout", type=float, default=120, help="seconds to wait for the initial data sync")
     sub = command("site-data", cmd_site_data, "create site data on one appliance", node=True)
     sub.add_argument("--kind", required=True, choices=["users", "settings", "recordings", "files", "logs"])
     sub.add_argument("--name", required=True)
@@ -387,19 +474,26 @@ def build_parser():
     sub.add_argument("--value", help="a value for users and settings")
     sub = command("fault", cmd_fault, "inject or heal a fault (see lab/README.md)")
     sub.add_argument("fault", choices=["isolate", "partition", "heal", "slow-sync", "fail-sync", "burst",
-                                       "expire-tokens"])
+                                       "expire-tokens", "backup-error"])
     sub.add_argument("nodes", nargs="*", help="node(s); heal without nodes heals every node")
     sub.add_argument("--throughput", type=float, help="slow-sync: bytes/s (omit to restore the lab's)")
     sub.add_argument("--count", type=int, default=1, help="fail-sync, burst: how many")
     sub.add_argument("--message", default="The data sync was interrupted (injected fault).",
                      help="fail-sync: the status message")
     sub.add_argument("--status", type=int, default=503, help="burst: 429, 500, 502, 503 or 504")
+    sub.add_argument("--body", help="backup-error: what /api/backup answers with HTTP 200 instead of the backup")
     sub = command("nat", cmd_nat, "show or swing the NAT device's target")
     sub.add_argument("--target", help="the appliance new connections go to")
+    sub = command("gateway", cmd_gateway, "show the gateway device, or make it unreachable (down) or reachable (up)")
+    sub.add_argument("state", nargs="?", choices=["up", "down"])
     sub = command("issue-cert", cmd_issue_cert, "a certificate signed by the lab CA")
     sub.add_argument("--name", required=True, help="common name")
     sub.add_argument("--san", action="append", default=[], help="DNS name or IP (repeatable)")
-    sub.add_argument("--node", help="add this node's hostname and address as SANs")
+    sub.add_argument("--node", help="add this node's hostname and address as SANs (hostname only with --names-only)")
+    sub.add_argument("--wildcard", action="append", default=[], metavar="DOMAIN",
+                     help="add *.DOMAIN as a SAN (repeatable)")
+    sub.add_argument("--names-only", action="store_true",
+                     help="DNS names only, no IP SAN: as an operator's or a public CA issues it")
     sub.add_argument("--out-cert", required=True)
     sub.add_argument("--out-key", required=True)
     return parser

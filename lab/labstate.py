@@ -2,8 +2,6 @@
 import json
 import os
 import signal
-import socket
-import ssl
 import time
 import urllib.error
 import urllib.request
@@ -81,15 +79,3 @@ def control(entry, method, path, payload=None, timeout=10):
         raise LabError(f"{method} {url}: {error.code} {error.read().decode(errors='replace')}") from None
     except OSError as error:
         raise LabError(f"{method} {url}: {error}") from None
-
-
-def answers_tls(address, port, timeout=1.0):
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        with socket.create_connection((address, port), timeout=timeout) as raw:
-            with context.wrap_socket(raw):
-                return True
-    except OSError:
-        return False

@@ -8,6 +8,7 @@ open stay with their appliance, as on a NAT device that tracks connections. TLS 
 untouched: a client sees the target appliance's certificate.
 """
 import argparse
+import contextlib
 import socket
 import sys
 import threading
@@ -30,10 +31,8 @@ def pipe(source, destination):
     except OSError:
         pass
     finally:
-        try:
+        with contextlib.suppress(OSError):
             destination.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
 
 
 def forward(client, state_dir):

@@ -33,15 +33,18 @@ def fingerprint(cert):
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
+def is_address(name):
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
 def san_entries(names):
     """DNS or IP SAN entries for a list of host names and addresses."""
-    entries = []
-    for name in names:
-        try:
-            entries.append(x509.IPAddress(ipaddress.ip_address(name)))
-        except ValueError:
-            entries.append(x509.DNSName(name))
-    return entries
+    return [x509.IPAddress(ipaddress.ip_address(name)) if is_address(name) else x509.DNSName(name)
+            for name in names]
 
 
 def _builder(subject, issuer, public_key, now):
@@ -76,7 +79,7 @@ def factory_certificate(hostname, address):
     """The self-signed certificate an appliance ships with: its own root, CN = hostname."""
     key = new_key()
     name = _name(hostname, "BeyondTrust B Series Appliance (lab factory certificate)")
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = _server_extensions(_builder(name, name, key.public_key(), now),
                                  [hostname, address], key.public_key())
     return builder.sign(key, hashes.SHA256()), key
@@ -85,7 +88,7 @@ def factory_certificate(hostname, address):
 def new_ca(common_name="sra.appliance lab CA"):
     key = new_key()
     name = _name(common_name)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         _builder(name, name, key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -102,7 +105,7 @@ def new_ca(common_name="sra.appliance lab CA"):
 def issue(ca_cert, ca_key, common_name, names):
     """A server certificate signed by the lab CA with `names` as SANs."""
     key = new_key()
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = _server_extensions(
         _builder(_name(common_name), ca_cert.subject, key.public_key(), now),
         names, key.public_key())

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from lab.appliance import settings as lab_settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMERS = {
     "token_lifetime": 3600,      # OAuth token lifetime (the vendor: one hour)
@@ -22,6 +24,9 @@ DEFAULT_LIMITS = {
     "sync_throughput": 100_000_000,   # bytes/s of the lab's link when the bandwidth limit is 0
 }
 ROLES = ("pair", "traffic", "single")
+# The normal backup's backup settings that `deploy-pair` applies (the rest follow the normal roles).
+PAIR_SETTINGS_DEFAULTS = {"automatic_failover": False, "primary_timeout": 300, "sync_interval": 3600,
+                          "bandwidth_limit": 0, "connectivity_test_ips": []}
 
 
 class TopologyError(ValueError):
@@ -43,19 +48,53 @@ def resolve(raw, block=None):
     topology = dict(raw)
     topology["block"] = str(network)
     topology["prefix"] = network.prefixlen
-    topology["gateway"] = str(network.network_address + 1)
+    gateway = raw.get("gateway")
+    if gateway is not None and not (isinstance(gateway, dict) and set(gateway) == {"offset"}):
+        raise TopologyError("gateway must be {offset: N}: the gateway device's offset in the block")
+    # The block's gateway address (what the inventory configures); with `gateway:`, `up` also
+    # starts a device there that answers TCP on the appliance port (lab/gateway.py).
+    topology["gateway"] = str(_offset(network, gateway["offset"]) if gateway else network.network_address + 1)
+    if gateway:
+        topology["gateway_device"] = {"address": topology["gateway"]}
     topology["timers"] = {**DEFAULT_TIMERS, **raw.get("timers", {})}
     topology["limits"] = {**DEFAULT_LIMITS, **raw.get("limits", {})}
+    topology["leniency"] = _settings_block(raw, "leniency", lab_settings.LENIENCY_DEFAULTS)
+    topology["behaviour"] = _settings_block(raw, "behaviour", lab_settings.BEHAVIOUR_DEFAULTS)
+    for key in ("xml_api_enabled", "management_api"):
+        topology[key] = raw.get(key, True)
+        _check_setting(key, {key: topology[key]}, {key})
     topology["shared_ips"] = [
         {"address": str(_offset(network, item["offset"])), "prefix": item.get("prefix", network.prefixlen)}
         for item in raw.get("shared_ips", [])
     ]
     topology["appliances"] = {
-        name: _resolve_appliance(name, spec, network) for name, spec in raw["appliances"].items()
+        name: _resolve_appliance(name, spec, network, topology["management_api"])
+        for name, spec in raw["appliances"].items()
     }
     if raw.get("nat"):
         topology["nat"] = _resolve_nat(raw["nat"], network, topology["appliances"])
+    topology["pair_settings"] = _resolve_pair_settings(raw.get("pair_settings") or {}, network)
     return topology
+
+
+def _resolve_pair_settings(spec, network):
+    """The normal backup's settings; connectivity test IPs as addresses or {offset: N} in the block."""
+    unknown = sorted(set(spec) - set(PAIR_SETTINGS_DEFAULTS))
+    if unknown:
+        raise TopologyError(f"pair_settings: unknown key(s) {', '.join(unknown)}"
+                            f" (known: {', '.join(PAIR_SETTINGS_DEFAULTS)})")
+    settings = {**PAIR_SETTINGS_DEFAULTS, **spec}
+    addresses = []
+    for item in settings["connectivity_test_ips"]:
+        if isinstance(item, dict) and set(item) == {"offset"}:
+            addresses.append(str(_offset(network, item["offset"])))
+            continue
+        try:
+            addresses.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise TopologyError(f"pair_settings.connectivity_test_ips: {item!r} is neither an IP address"
+                                " nor {offset: N}") from None
+    return {**settings, "connectivity_test_ips": addresses}
 
 
 def _resolve_nat(spec, network, appliances):
@@ -72,10 +111,30 @@ def _offset(network, offset):
     return network.network_address + offset
 
 
-def _resolve_appliance(name, spec, network):
+def _settings_block(raw, key, known):
+    """A topology block of lab settings (see lab/appliance/settings.py), checked as the control
+    interface checks them."""
+    block = raw.get(key) or {}
+    if not isinstance(block, dict):
+        raise TopologyError(f"{key} must be a mapping of setting to value")
+    _check_setting(key, block, known)
+    return dict(block)
+
+
+def _check_setting(where, block, known):
+    try:
+        lab_settings.validate(block, allowed=known)
+    except lab_settings.SettingError as error:
+        raise TopologyError(f"{where}: {error}") from None
+
+
+def _resolve_appliance(name, spec, network, management_api):
     if spec.get("role", "single") not in ROLES:
         raise TopologyError(f"{name}: role must be one of {', '.join(ROLES)}")
-    node = {"role": "single", "timezone_offset": 0, "network_prefixes": [], **spec}
+    # The vendor-only switch: per appliance, else the lab's.
+    node = {"role": "single", "timezone_offset": 0, "network_prefixes": [], "management_api": management_api,
+            **spec}
+    _check_setting(name, {"management_api": node["management_api"]}, {"management_api"})
     node["name"] = name
     node["address"] = str(_offset(network, spec["offset"]))
     node["prefix"] = network.prefixlen

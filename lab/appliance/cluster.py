@@ -236,7 +236,8 @@ class ClusterEngine:
     def peer_push(self, request):
         body = request.json()
         if self.appliance.failover.configured():
-            raise HttpError(409, f"{self.appliance.hostname} is in a failover relationship and cannot be a traffic node.")
+            raise HttpError(409, f"{self.appliance.hostname} is in a failover relationship and cannot be a"
+                                 " traffic node.")
         if self.config()["traffic_nodes"]:
             raise HttpError(409, f"{self.appliance.hostname} is the primary node of a cluster of its own.")
         if tuple(body["version"]) != tuple(self.appliance.version()):
@@ -248,7 +249,8 @@ class ClusterEngine:
             "primary": body["primary"], "primary_nodes": body["primary_nodes"], "method": body["method"],
             "traffic_nodes": body["traffic_nodes"], "node": own, "synced_at": time.time()})
         if joined:
-            self.note(f"Joined the cluster of primary node {body['primary']['hostname']} as traffic node {own['name']}.")
+            self.note(f"Joined the cluster of primary node {body['primary']['hostname']} as traffic node"
+                      f" {own['name']}.")
         return {"appliance_id": self.appliance.appliance_id, "hostname": self.appliance.hostname}
 
     def peer_leave(self, request):

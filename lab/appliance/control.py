@@ -5,18 +5,16 @@ Not an appliance API: tests and the launcher use it to look inside and to arrang
 import json
 import os
 import time
+from urllib.parse import parse_qsl, urlsplit
 
+from lab.appliance import settings as lab_settings
 from lab.appliance.failover import history
-from lab.appliance.web import HttpError, Response, Router
 from lab.appliance.network import refuse_unknown
+from lab.appliance.store import api_of, summarize
+from lab.appliance.web import HttpError, Request, Response, Router
 
 SITE_DATA_KINDS = ("users", "settings", "recordings", "files", "logs")
-NAMESPACE_CHOICES = ("current", "legacy")
-PRODUCTS = ("rs", "pra")
-NUMERIC_SETTINGS = ("token_lifetime", "health_cache", "listener_retry", "requests_per_second",
-                    "requests_per_hour", "tokens_per_account", "initial_sync_delay", "probe_interval",
-                    "peer_timeout", "swap_both_backup", "sync_overhead", "sync_throughput")
-SOFTWARE_SETTINGS = ("version", "build")     # another site software package on this appliance
+PAGE_METHODS = ("GET", "PUT", "POST", "DELETE")
 
 
 class ControlApp:
@@ -28,8 +26,11 @@ class ControlApp:
         self.router.add(["GET"], "/control/site-data", self.site_data, "none")
         self.router.add(["POST"], "/control/site-data", self.add_site_data, "none")
         self.router.add(["GET"], "/control/requests", self.requests, "none")
+        self.router.add(["GET"], "/control/requests/summary", self.requests_summary, "none")
+        self.router.add(["POST"], "/control/page", self.page, "none")
         self.router.add(["GET"], "/control/settings", self.settings, "none")
         self.router.add(["POST"], "/control/settings", self.put_settings, "none")
+        self.router.add(["POST"], "/control/settings/reset", self.reset_settings, "none")
         self.router.add(["GET"], "/control/faults", self.faults, "none")
         self.router.add(["POST"], "/control/faults", self.put_faults, "none")
         self.router.add(["POST"], "/control/faults/heal", self.heal, "none")
@@ -103,14 +104,42 @@ class ControlApp:
         since = int(request.query.get("since") or 0)
         return Response.json({"requests": self.appliance.store.requests(writes_only, since)})
 
+    def requests_summary(self, request):
+        since = int(request.query.get("since") or 0)
+        rows = self.appliance.store.requests(False, since)
+        return Response.json({"appliance": self.appliance.name, "since": since, **summarize(rows)})
+
+    def page(self, request):
+        """What a person sets by hand on a web page: {"method", "path", "body"} runs the management
+        API's own handler for that page in-process (whether or not the appliance serves the
+        management API), answers {"status", "body", "changed"} and is logged with via=control."""
+        body = request.json()
+        refuse_unknown(body, {"method", "path", "body"})
+        method, path, payload = body.get("method"), body.get("path"), body.get("body")
+        if method not in PAGE_METHODS:
+            raise HttpError(422, f"method must be one of {', '.join(PAGE_METHODS)}")
+        if not isinstance(path, str) or api_of(urlsplit(path).path) != "management":
+            raise HttpError(422, "path must be a page of /appliance/api/v1 or /login/api/v1")
+        if payload is not None and not isinstance(payload, dict):
+            raise HttpError(422, "body must be a JSON object, or null for none")
+        url = urlsplit(path)
+        answer = self.appliance.handle_page(Request(
+            method=method, path=url.path, query=dict(parse_qsl(url.query, keep_blank_values=True)),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            body=json.dumps(payload).encode() if payload is not None else b"",
+            local_address=self.appliance.address, client_address=request.client_address))
+        return Response.json({"status": answer.status, "body": json.loads(answer.body) if answer.body else None,
+                              "changed": answer.changed})
+
     def settings(self, request):
         return Response.json(self.appliance.settings())
 
     def put_settings(self, request):
         body = request.json()
-        refuse_unknown(body, {*NUMERIC_SETTINGS, *SOFTWARE_SETTINGS, "xml_namespace", "product", "permissions",
-                              "backup_password"})
-        _validate_settings(body)
+        try:
+            lab_settings.validate(body)
+        except lab_settings.SettingError as error:
+            raise HttpError(422, str(error)) from None
         store = self.appliance.store
         with store.transaction() as db:
             for key, value in body.items():
@@ -120,6 +149,14 @@ class ControlApp:
                     store.put("settings", key, value, db=db)
         if "requests_per_second" in body or "requests_per_hour" in body:
             self.appliance.rate_limiter.reset()
+        self.appliance.health_cache.clear()
+        return Response.json(self.appliance.settings())
+
+    def reset_settings(self, request):
+        """Every setting back to the topology's (the backup password, a /login setting, stays)."""
+        with self.appliance.store.transaction() as db:
+            db.execute("DELETE FROM settings")
+        self.appliance.rate_limiter.reset()
         self.appliance.health_cache.clear()
         return Response.json(self.appliance.settings())
 
@@ -136,22 +173,3 @@ class ControlApp:
     def expire_tokens(self, request):
         self.appliance.expire_tokens()
         return Response.json({"message": f"Every token of {self.appliance.name} has expired."})
-
-
-def _validate_settings(body):
-    for key in NUMERIC_SETTINGS:
-        value = body.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise HttpError(422, f"{key} must be a non-negative number")
-    if body.get("xml_namespace", "current") not in NAMESPACE_CHOICES:
-        raise HttpError(422, f"xml_namespace must be one of {', '.join(NAMESPACE_CHOICES)}")
-    if body.get("product", "rs") not in PRODUCTS:
-        raise HttpError(422, f"product must be one of {', '.join(PRODUCTS)}")
-    for key in SOFTWARE_SETTINGS:
-        if body.get(key) is not None and not isinstance(body[key], str):
-            raise HttpError(422, f"{key} must be a string, or null for the topology's")
-    if not isinstance(body.get("permissions", {}), dict):
-        raise HttpError(422, "permissions must be an object of permission name to value")
-    password = body.get("backup_password")
-    if password is not None and not isinstance(password, str):
-        raise HttpError(422, "backup_password must be a string, or null for none")

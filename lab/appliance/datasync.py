@@ -9,6 +9,7 @@ A sync lasts sync_overhead + bytes / throughput, where throughput is the lab's l
 (limits.sync_throughput, or a slow-sync fault) capped by the backup's bandwidth limit ("the backup
 site's setting will be the one used").
 """
+import contextlib
 import threading
 import time
 
@@ -18,7 +19,6 @@ from lab.appliance.web import HttpError, now_iso
 MIRRORED_KINDS = ("users", "settings", "files")
 SESSION_KINDS = ("recordings", "logs")
 SYNCED_CONFIG = ("backup_password", "cluster")     # /login settings the lab keeps in its config table
-SUCCESS = "Success"
 BYTES_PER_MBIT = 125_000
 
 
@@ -34,6 +34,7 @@ class DataSync:
         self._cancel = threading.Event()
         self.pulling_since = None           # on the backup
         self.serving_since = None           # on the primary, from the backup's pull to its result
+        self._successes = 0                 # successful syncs so far: which status word comes next
 
     # --- state ---------------------------------------------------------------------------
     def state_name(self):
@@ -57,9 +58,9 @@ class DataSync:
     def reconcile_serving(self, view):
         """The primary stops showing a sync as running when the backup no longer runs one."""
         grace = 2 * self.engine.timer("probe_interval")
-        if self.serving_since and time.time() - self.serving_since > grace:
-            if not (view["reachable"] and view.get("sync_state") == "running"):
-                self.serving_since = None
+        backup_running = view["reachable"] and view.get("sync_state") == "running"
+        if self.serving_since and time.time() - self.serving_since > grace and not backup_running:
+            self.serving_since = None
 
     def cancel(self):
         self._cancel.set()
@@ -96,21 +97,41 @@ class DataSync:
             snapshot = self.engine.call_peer("GET", "/failover/snapshot")
             if self._cancel.wait(self._duration(snapshot["bytes"])):
                 raise SyncFailed("canceled: the failover relationship changed")
+            self._confirm_transfer()
             self._apply(snapshot)
-            status = SUCCESS
+            succeeded, status = True, self._success_word()
         except SyncFailed as error:
-            status = f"Failed: {error}"
+            succeeded, status = False, self._failure(str(error))
         except PeerError as error:
-            status = f"Failed: could not pull from the primary site instance: {error}"
+            succeeded, status = False, self._failure(f"could not pull from the primary site instance: {error}")
         if self._cancel.is_set():
             return False, status
         finished = time.time()
         self.engine.record_sync(finished, status, reason)
+        with contextlib.suppress(PeerError):
+            self.engine.call_peer("POST", "/failover/sync-result",
+                                  {"time": finished, "status": status, "reason": reason})
+        return succeeded, status
+
+    # The vendor does not document the wording of last_data_sync_status: the appliance that pulls
+    # words it from its settings (both sides record the same text).
+    def _success_word(self):
+        words = self.appliance.settings()["sync_status_words"]
+        word = words[self._successes % len(words)]
+        self._successes += 1
+        return word
+
+    def _failure(self, reason):
+        return self.appliance.settings()["sync_failure_format"].format(reason=reason)
+
+    def _confirm_transfer(self):
+        """The data flows for the sync's whole length: a primary that is gone or cut off before the
+        end fails the sync (the lab copies at the start and waits, so it asks once more at the end)."""
         try:
-            self.engine.call_peer("POST", "/failover/sync-result", {"time": finished, "status": status, "reason": reason})
-        except PeerError:
-            pass
-        return status == SUCCESS, status
+            self.engine.call_peer("GET", "/failover/status")
+        except PeerError as error:
+            raise SyncFailed(f"the connection to the primary site instance was lost during the data sync:"
+                             f" {error}") from None
 
     def _duration(self, size):
         limits = self.appliance.settings()

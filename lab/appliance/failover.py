@@ -15,6 +15,7 @@ Follows the vendor's "Failover Dynamics and Options" and the Failover page refer
 State that must survive kill -9 (role, relationship, peer, sync results) lives in SQLite; what
 the appliance learns by probing lives in memory and is learnt again after a restart.
 """
+import contextlib
 import socket
 import threading
 import time
@@ -32,6 +33,7 @@ CHANGED_MESSAGE = "Successfully changed role."
 CONFLICT_MESSAGE = ("There is a conflict in the primary and secondary site instances. Both of them are"
                     " either primary or backup, which is an unexpected situation. \"Fix This Error\""
                     " command will resolve any configuration problems.")
+PRIMARY_UNREACHABLE = "Unable to reach the primary site instance"
 DEFAULT_BACKUP_SETTINGS = {
     "backup_operations": True,
     "primary_timeout": 300,
@@ -93,7 +95,19 @@ class FailoverEngine:
         return state["last_sync_time"], state["last_sync_status"]
 
     def problems(self):
-        return [CONFLICT_MESSAGE] if self.conflict else []
+        """What makes this site instance unhealthy (check_health success 0, v2 /health 500)."""
+        found = [CONFLICT_MESSAGE] if self.conflict else []
+        # Undocumented by the vendor: whether a backup that cannot reach its primary calls itself
+        # unhealthy. The setting plays either reading; only the appliance's own status checks count.
+        if self.primary_unreachable() and \
+                self.appliance.settings()["backup_health_when_primary_down"] == "unhealthy":
+            found.append(f"{PRIMARY_UNREACHABLE} {self.peer_label()}.")
+        return found
+
+    def primary_unreachable(self):
+        """This backup's last status check of its primary found it unreachable."""
+        view = self.peer_view
+        return self.configured() and self.role() == BACKUP and view is not None and not view["reachable"]
 
     def busy(self):
         return self.swap is not None
@@ -148,7 +162,8 @@ class FailoverEngine:
             self.appliance.peers.call(host, port, "POST", "/failover/join",
                                       {"relationship": relationship, "primary": self.identity()})
         except PeerError as error:
-            raise state_forbids(f"The backup site instance at {host}:{port} refused the relationship: {error}") from None
+            raise state_forbids(f"The backup site instance at {host}:{port} refused the relationship:"
+                                f" {error}") from None
         peer = {"host": host, "port": port, "hostname": hello["hostname"], "appliance_id": hello["appliance_id"]}
         self._enter(PRIMARY, relationship, peer)
 
@@ -391,10 +406,8 @@ class FailoverEngine:
             traceback.print_exc()
         finally:
             self.swap = None
-            try:
+            with contextlib.suppress(PeerError):
                 self._tell_peer_swap("clear")
-            except PeerError:
-                pass
 
     def _tell_peer_swap(self, action, target_role=None, phase=None):
         self.call_peer("POST", "/failover/swap", {"action": action, "target_role": target_role, "phase": phase})
@@ -420,7 +433,8 @@ class FailoverEngine:
         try:
             self.call_peer("POST", "/failover/sync-request")
         except PeerError as error:
-            raise state_forbids(f"The backup site instance {self.peer_label()} cannot start a data sync: {error}") from None
+            raise state_forbids(f"The backup site instance {self.peer_label()} cannot start a data sync:"
+                                f" {error}") from None
         self.sync.mark_serving()
 
     def peer_sync_request(self, request):
@@ -505,10 +519,11 @@ class FailoverEngine:
         except PeerError as error:
             view = {"reachable": False, "role": "unknown", "error": str(error)}
         view["checked_at"] = time.time()
+        self.peer_view = view
         if before.get("reachable", True) != view["reachable"]:
+            self.appliance.health_cache.clear()
             self.note(f"The peer site instance {self.peer_label()} is reachable again." if view["reachable"]
                       else f"The peer site instance {self.peer_label()} is unreachable: {view['error']}.")
-        self.peer_view = view
         return view
 
     def _update_conflict(self, role, view):
@@ -525,16 +540,18 @@ class FailoverEngine:
     def _release_abandoned_swap(self, view):
         """The passive side of a swap lets go when the site instance running it has finished or gone."""
         swap = self.swap
-        if swap and not swap["runner"] and not (view["reachable"] and view.get("swap")):
-            if time.time() - swap["started_at"] > 2 * self.timer("probe_interval"):
-                self.swap = None
+        runner_active = view["reachable"] and view.get("swap")
+        if swap and not swap["runner"] and not runner_active and \
+                time.time() - swap["started_at"] > 2 * self.timer("probe_interval"):
+            self.swap = None
 
     def _backup_duties(self, state, view):
         settings = self.backup_settings()
         operating = settings["backup_operations"]
-        if (operating or state["initial_sync_pending"]) and view["reachable"] and view["role"] == PRIMARY:
-            if time.time() >= (state["next_sync_at"] or 0) and not self.busy():
-                self.sync.start("initial" if state["initial_sync_pending"] else "scheduled")
+        primary_answers = view["reachable"] and view["role"] == PRIMARY
+        due = time.time() >= (state["next_sync_at"] or 0) and not self.busy()
+        if (operating or state["initial_sync_pending"]) and primary_answers and due:
+            self.sync.start("initial" if state["initial_sync_pending"] else "scheduled")
         if view["reachable"]:
             self._silence_noted = False
             return

@@ -6,7 +6,8 @@ host's loopback, so nothing is cut at the socket level.
 - isolated: this appliance reaches nothing and no peer reaches it;
 - partitioned_from: addresses this appliance cannot reach and that cannot reach it.
 Sync and API faults: slower data syncs, the next N data syncs failing with a message, and a burst
-of N error answers (5xx or 429) on the appliance APIs. Faults persist (a restart does not repair a
+of N error answers (5xx or 429) on the appliance APIs, and a backup download that answers 200 with
+an error text instead of the backup. Faults persist (a restart does not repair a
 network) and a factory reset keeps them; `heal` clears them.
 """
 import ipaddress
@@ -22,10 +23,11 @@ DEFAULT_FAULTS = {
     "failing_sync_message": "The data sync was interrupted (injected fault).",
     "error_burst": 0,
     "error_status": 503,
+    "backup_error_body": None,         # /api/backup answers 200 with this body instead of the backup
 }
 ERROR_STATUSES = (429, 500, 502, 503, 504)
 HEALED = {"isolated": False, "partitioned_from": [], "sync_throughput": None, "failing_syncs": 0,
-          "error_burst": 0}
+          "error_burst": 0, "backup_error_body": None}
 
 
 class Faults:
@@ -91,6 +93,9 @@ def _validate(changes):
         value = changes.get(name, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise HttpError(422, f"{name} must be a non-negative integer")
+    body = changes.get("backup_error_body")
+    if body is not None and (not isinstance(body, str) or not body):
+        raise HttpError(422, "backup_error_body must be a non-empty string, or null")
     if not isinstance(changes.get("failing_sync_message", ""), str):
         raise HttpError(422, "failing_sync_message must be a string")
     if changes.get("error_status", 503) not in ERROR_STATUSES:

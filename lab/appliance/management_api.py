@@ -1,13 +1,15 @@
 """The /appliance interface of the management API (docs/management-api.md)."""
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from lab.appliance import network
-from lab.appliance.certificates import parse_import
 from lab.appliance.admin import ADMIN_USER, FACTORY_ADMIN_PASSWORD, hash_password
+from lab.appliance.certificates import parse_import
 from lab.appliance.web import HttpError, Response, invalid
 
 ROOT = "/appliance/api/v1"
+MAX_TARGETS = 256     # targets of one TCP connection test
 
 
 def register(router, appliance):
@@ -169,21 +171,53 @@ class ManagementApi:
 
     # --- TCP connection test -----------------------------------------------------------------------
     def tcp_connection_test(self, request):
+        """One target ({host, port}) or a list ({targets: [...]}, tested in parallel, answered in order)."""
         body = request.json()
-        network.refuse_unknown(body, {"host", "port", "timeout"})
-        host, port, timeout = body.get("host"), body.get("port"), body.get("timeout", 5)
-        if not isinstance(host, str) or not host:
-            raise invalid("host", "is required")
-        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-            raise invalid("port", "must be an integer from 1 to 65535")
+        network.refuse_unknown(body, {"host", "port", "targets", "timeout"})
+        timeout = body.get("timeout", 5)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0.1 <= timeout <= 60:
             raise invalid("timeout", "must be a number from 0.1 to 60")
+        single = "host" in body or "port" in body
+        if single == ("targets" in body):
+            raise HttpError(422, "Give either host and port, or targets (a list of {host, port}): exactly one.",
+                            {"targets": ["exactly one of host/port or targets"]})
+        if single:
+            host, port = _target(body, "")
+            return Response.json(self._connection_test(host, port, timeout))
+        targets = _targets(body["targets"])
+        with ThreadPoolExecutor(max_workers=len(targets)) as pool:
+            results = list(pool.map(lambda target: {"host": target[0], "port": target[1],
+                                                    **self._connection_test(*target, timeout)}, targets))
+        return Response.json({"results": results})
+
+    def _connection_test(self, host, port, timeout):
         source = self.appliance.own_address()
         cut = self.appliance.faults.cut(host)
         if cut:
-            return Response.json({"success": False, "message": f"Connection to {host}:{port} from {source}"
-                                                               f" failed: {cut}.", "elapsed": 0.0})
-        return Response.json(tcp_connect(source, host, port, timeout))
+            return {"success": False, "message": f"Connection to {host}:{port} from {source} failed: {cut}.",
+                    "elapsed": 0.0}
+        return tcp_connect(source, host, port, timeout)
+
+
+def _target(item, where):
+    host, port = item.get("host"), item.get("port")
+    if not isinstance(host, str) or not host:
+        raise invalid(f"{where}host", "is required")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise invalid(f"{where}port", "must be an integer from 1 to 65535")
+    return host, port
+
+
+def _targets(targets):
+    if not isinstance(targets, list) or not 1 <= len(targets) <= MAX_TARGETS:
+        raise invalid("targets", f"must be a list of 1 to {MAX_TARGETS} objects with host and port")
+    result = []
+    for index, item in enumerate(targets):
+        if not isinstance(item, dict):
+            raise invalid(f"targets[{index}]", "must be an object with host and port")
+        network.refuse_unknown(item, {"host", "port"})
+        result.append(_target(item, f"targets[{index}]."))
+    return result
 
 
 def tcp_connect(source, host, port, timeout):

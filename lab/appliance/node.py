@@ -13,15 +13,16 @@ from pathlib import Path
 
 from lab import pki
 from lab.appliance import control, login_api, management_api, peer_api, vendor_api
+from lab.appliance import settings as lab_settings
 from lab.appliance.admin import ADMIN_USER, FACTORY_ADMIN_PASSWORD, password_matches
 from lab.appliance.certificates import CertificateTable
 from lab.appliance.cluster import DEFAULT_CLUSTER, DEFAULT_RUNTIME, ClusterEngine
 from lab.appliance.failover import DEFAULT_BACKUP_SETTINGS, NO_RELATIONSHIP, FailoverEngine
 from lab.appliance.faults import Faults
 from lab.appliance.network import Listeners, servable_addresses
-from lab.appliance.oauth import RateLimiter, TokenService, basic_credentials
+from lab.appliance.oauth import RATE_LIMITED_MESSAGE, RateLimiter, TokenService, basic_credentials
 from lab.appliance.peer import ConnectionCut, PeerChannel
-from lab.appliance.store import Store
+from lab.appliance.store import Store, api_of
 from lab.appliance.tls import CertificateSelector
 from lab.appliance.web import HttpError, PlainServer, Response, Router, serve_in_thread
 
@@ -32,8 +33,16 @@ NAMESPACES = {
 DEFAULT_PERMISSIONS = {"perm_backup": True, "perm_command": "full_access", "perm_configuration": True}
 BUSY_MESSAGE = ("The site instance is busy: a role swap with data sync first is under way, clients are"
                 " disconnected and no other operations are available until the swap is complete.")
-BUSY_RETRY_AFTER = "2"
 INJECTED_ERROR_MESSAGE = "The appliance failed for an unexpected reason."
+PAGE_VIA = "control"     # the request log's mark of what the control interface did "by hand"
+NOT_FOUND_PAGE = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n'
+                  '</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n'
+                  '</body></html>\n')
+
+
+def not_found_page():
+    """The web server's answer to a URL it does not know: 404 with an HTML page, not JSON."""
+    return Response(404, NOT_FOUND_PAGE.encode(), "text/html; charset=iso-8859-1")
 
 
 class Appliance:
@@ -59,9 +68,15 @@ class Appliance:
         self.failover = FailoverEngine(self)
         self.cluster = ClusterEngine(self)
         self.health_cache = vendor_api.HealthCache()
+        # The web pages a person uses: the management API's handlers, one implementation each, served
+        # as the management API and, through the control interface, as "set by hand".
+        self.pages = Router()
+        for api in (management_api, login_api):
+            api.register(self.pages, self)
         self.router = Router()
-        for api in (vendor_api, management_api, login_api, peer_api):
+        for api in (vendor_api, peer_api):
             api.register(self.router, self)
+        self.router.routes.extend(self.pages.routes)
         self.listeners = Listeners(self.port, self, self.selector, self._record_conflict)
         self._stop = threading.Event()
 
@@ -102,11 +117,16 @@ class Appliance:
 
     def settings(self):
         """Lab settings: the topology's timers and limits, overridden through the control interface."""
+        topology = self.topology
         effective = {
-            **self.topology["timers"], **self.topology["limits"],
-            "product": self.topology.get("product", "rs"),
+            **lab_settings.defaults(),
+            **topology["timers"], **topology["limits"],
+            **topology.get("leniency", {}), **topology.get("behaviour", {}),
+            "xml_api_enabled": topology.get("xml_api_enabled", True),
+            "management_api": self.node.get("management_api", topology.get("management_api", True)),
+            "product": topology.get("product", "rs"),
             "xml_namespace": "current",
-            "permissions": {**DEFAULT_PERMISSIONS, **self.topology["api_account"].get("permissions", {})},
+            "permissions": {**DEFAULT_PERMISSIONS, **topology["api_account"].get("permissions", {})},
         }
         overrides = self.store.items("settings")
         # Permission overrides adjust single permissions; the rest keep their defaults.
@@ -185,16 +205,35 @@ class Appliance:
 
     # --- the request pipeline --------------------------------------------------------------
     def handle(self, request):
+        """An API request from a client."""
+        if api_of(request.path) == "management" and not self.settings()["management_api"]:
+            # A vendor-only appliance: the web server knows no such path, whatever the method or
+            # credentials, and answers as it does for any unknown URL.
+            response = not_found_page()
+            self._log(request, response)
+            return response
+        return self._dispatch(self.router, request, via=None)
+
+    def handle_page(self, request):
+        """What a person does by hand on a web page (the control interface's `page`): the same
+        handler as the management API, signed in already, no injected faults; logged `via` control."""
+        request.account = self.tokens.account
+        return self._dispatch(self.pages, request, via=PAGE_VIA)
+
+    def _dispatch(self, router, request, via):
         headers = {}
         try:
-            route, request.params = self.router.match(request.method, request.path)
+            route, request.params = router.match(request.method, request.path)
             if route.auth == "peer":
                 # Appliance-to-appliance traffic: not an API request, not in the request log.
                 return self._handle_peer(route, request)
-            self._inject_error()
+            if via is None:
+                self._inject_error()
             if route.auth == "bearer" and not route.busy_ok:
+                # "No other operations are available until the swap completes", by hand neither.
                 self.refuse_if_busy()
-            headers = self._authenticate(route.auth, request)
+            if via is None:
+                headers = self._authenticate(route.auth, request)
             response = route.handler(request)
         except HttpError as error:
             response = (Response.json(error.payload, error.status) if error.status != 204
@@ -204,7 +243,7 @@ class Appliance:
             traceback.print_exc()
             response = Response.json({"message": "The appliance failed for an unexpected reason."}, 500)
         response.headers.update(headers)
-        self._log(request, response)
+        self._log(request, response, via)
         return response
 
     def _handle_peer(self, route, request):
@@ -219,16 +258,20 @@ class Appliance:
     def refuse_if_busy(self):
         """503 during a role swap with data sync first ("no other operations will be available")."""
         if self.failover.busy():
-            raise HttpError(503, BUSY_MESSAGE, headers={"Retry-After": BUSY_RETRY_AFTER})
+            raise HttpError(503, BUSY_MESSAGE, headers=lab_settings.retry_after(self.settings(), "busy_retry_after"))
 
     def _inject_error(self):
         """A burst of error answers set through the control interface."""
         status = self.faults.take_error()
+        if status is None:
+            return
+        # An injected 429 or 503 looks like the appliance's own: Retry-After only where a setting asks.
+        settings = self.settings()
         if status == 429:
-            raise HttpError(429, "Too many requests: the API account's rate limit is exceeded.",
-                            headers={"Retry-After": "1"})
-        if status is not None:
-            raise HttpError(status, INJECTED_ERROR_MESSAGE, headers={"Retry-After": "1"} if status == 503 else {})
+            raise HttpError(429, RATE_LIMITED_MESSAGE,
+                            headers=lab_settings.retry_after(settings, "rate_limit_retry_after"))
+        headers = lab_settings.retry_after(settings, "busy_retry_after") if status == 503 else {}
+        raise HttpError(status, INJECTED_ERROR_MESSAGE, headers=headers)
 
     def expire_tokens(self):
         with self.store.transaction() as db:
@@ -242,11 +285,11 @@ class Appliance:
             return self.rate_limiter.check(request.account["client_id"])
         return {}
 
-    def _log(self, request, response):
+    def _log(self, request, response, via=None):
         self.store.log_request({
             "time": time.time(), "appliance": self.name, "method": request.method,
             "path": request.path, "action": response.action, "status": response.status,
-            "changed": int(response.changed)})
+            "changed": int(response.changed), "via": via})
 
     # --- factory reset -----------------------------------------------------------------------
     def factory_reset(self):
@@ -261,9 +304,10 @@ class Appliance:
 
     # --- process lifecycle ----------------------------------------------------------------------
     def run(self):
+        # Listeners first: once the control interface answers, the appliance serves what it should.
+        self.apply_network()
         self.control_server = PlainServer(self.address, self.control_port, control.ControlApp(self))
         serve_in_thread(self.control_server, "control")
-        self.apply_network()
         threading.Thread(target=self._retry_listeners, name="listener-retry", daemon=True).start()
         threading.Thread(target=self.failover.monitor, args=(self._stop,), name="failover-monitor",
                          daemon=True).start()

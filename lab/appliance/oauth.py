@@ -8,11 +8,13 @@ import string
 import threading
 import time
 
+from lab.appliance.settings import retry_after
 from lab.appliance.web import HttpError, Response
 
 ACCESS_DENIED = {"error": "access_denied",
                  "message": "The resource owner or authorization server denied the request."}
 TOKEN_ALPHABET = string.ascii_letters + string.digits
+RATE_LIMITED_MESSAGE = "Too many requests: the API account's rate limit is exceeded."
 
 
 def denied():
@@ -113,8 +115,8 @@ class RateLimiter:
             headers = {"X-RateLimit-Limit": str(per_hour),
                        "X-RateLimit-Remaining": str(max(per_hour - len(hits), 0))}
         if refused:
-            raise HttpError(429, "Too many requests: the API account's rate limit is exceeded.",
-                            headers={**headers, "Retry-After": "1"})
+            raise HttpError(429, RATE_LIMITED_MESSAGE,
+                            headers={**headers, **retry_after(limits, "rate_limit_retry_after")})
         return headers
 
     def reset(self):

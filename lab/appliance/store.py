@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, appliance TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, action TEXT, status INTEGER NOT NULL,
-    changed INTEGER NOT NULL);
+    changed INTEGER NOT NULL, via TEXT);
 """
 # Tables a factory reset empties (meta, settings, the factory certificate and requests stay).
 RESET_TABLES = ("config", "cert_assignments", "site_data", "history")
@@ -43,6 +43,13 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self):
+        """A state dir written before the request log had `via` gets the column (null: an API request)."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(requests)").fetchall()}
+        if "via" not in columns:
+            self._db.execute("ALTER TABLE requests ADD COLUMN via TEXT")
 
     @contextmanager
     def transaction(self):
@@ -96,17 +103,50 @@ class Store:
     def log_request(self, entry):
         with self.transaction() as tx:
             tx.execute(
-                "INSERT INTO requests (time, appliance, method, path, action, status, changed)"
-                " VALUES (:time, :appliance, :method, :path, :action, :status, :changed)", entry)
+                "INSERT INTO requests (time, appliance, method, path, action, status, changed, via)"
+                " VALUES (:time, :appliance, :method, :path, :action, :status, :changed, :via)", entry)
 
     def requests(self, writes_only=False, since=0):
         sql = "SELECT * FROM requests WHERE id > ?" + (" AND changed = 1" if writes_only else "")
         rows = self.query(sql + " ORDER BY id", (since,))
         for row in rows:
             row["changed"] = bool(row["changed"])
+            row["api"] = api_of(row["path"])
         return rows
 
     def clear_for_reset(self, db):
         for table in RESET_TABLES:
             db.execute(f"DELETE FROM {table}")
         db.execute("DELETE FROM certificates WHERE factory = 0")
+
+
+MANAGEMENT_PREFIXES = ("/appliance/api/v1", "/login/api/v1")
+
+
+def api_of(path):
+    """`management` for our management API's paths, `vendor` for everything else a client asks."""
+    return "management" if any(path == p or path.startswith(p + "/") for p in MANAGEMENT_PREFIXES) else "vendor"
+
+
+def summarize(rows):
+    """Counts a test or a person needs from a request log: API requests and writes (management and
+    vendor apart), tokens minted, answers by status; what the control interface did by hand apart."""
+    api_rows = [row for row in rows if row["via"] is None]
+    by_hand = [row for row in rows if row["via"] is not None]
+
+    def counts(selected):
+        return {"requests": len(selected), "writes": sum(1 for row in selected if row["changed"])}
+
+    statuses = {}
+    for row in api_rows:
+        statuses[str(row["status"])] = statuses.get(str(row["status"]), 0) + 1
+    return {
+        **counts(api_rows),
+        "tokens_minted": sum(1 for row in api_rows
+                             if row["path"] == "/oauth2/token" and row["method"] == "POST" and row["status"] == 200),
+        "management": counts([row for row in api_rows if row["api"] == "management"]),
+        "vendor": counts([row for row in api_rows if row["api"] == "vendor"]),
+        "by_status": dict(sorted(statuses.items())),
+        "by_hand": counts(by_hand),
+        "last_id": rows[-1]["id"] if rows else None,
+    }

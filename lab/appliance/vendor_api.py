@@ -16,6 +16,11 @@ XML_CONTENT_TYPE = "text/xml; charset=UTF-8"
 BUSY_OK_ACTIONS = ("check_health", "get_appliances")
 ROLES = ("primary", "backup")
 FAILOVER_ROLE_FIELDS = {"role", "data_sync_first", "force"}
+# "The API account must have read-only or full access to the command API."
+COMMAND_ACCESS = ("read_only", "full_access")
+NO_COMMAND_ACCESS = "The API account does not have access to the command API."
+XML_API_DISABLED = ("The XML API is disabled on this site: check Enable XML API on /login > Management >"
+                    " API Configuration.")
 # The vendor's backup leaves out recordings and file-store files of 200 KB or more (max 50 files).
 BACKUP_FILE_LIMIT = 200 * 1024
 BACKUP_MAX_FILES = 50
@@ -34,10 +39,10 @@ def register(router, appliance):
     router.add(["GET"], "/check_health", api.probe, "none")
     # /api/command checks the swap per action.
     router.add(["GET", "POST"], "/api/command", api.command, "bearer", busy_ok=True)
-    router.add(["GET"], "/api/command/v2/info", api.v2_info, "bearer")
-    router.add(["GET"], "/api/command/v2/health", api.v2_health, "bearer", busy_ok=True)
-    router.add(["GET"], "/api/command/v2/appliance", api.v2_appliance, "bearer", busy_ok=True)
-    router.add(["POST"], "/api/command/v2/failover-role", api.v2_failover_role, "bearer")
+    router.add(["GET"], "/api/command/v2/info", api.v2(api.v2_info), "bearer")
+    router.add(["GET"], "/api/command/v2/health", api.v2(api.v2_health), "bearer", busy_ok=True)
+    router.add(["GET"], "/api/command/v2/appliance", api.v2(api.v2_appliance), "bearer", busy_ok=True)
+    router.add(["POST"], "/api/command/v2/failover-role", api.v2(api.v2_failover_role), "bearer")
     router.add(["GET", "POST"], "/api/backup", api.backup, "bearer")
 
 
@@ -115,6 +120,9 @@ class VendorApi:
 
     # --- XML command API -----------------------------------------------------------------
     def command(self, request):
+        if not self.appliance.settings()["xml_api_enabled"]:
+            # Lab choice (the vendor documents the switch, not the answer): 403 with an <error> root.
+            return self._xml_error(XML_API_DISABLED, None, status=403)
         params = dict(request.query)
         if request.method == "POST":
             if request.content_type != "application/x-www-form-urlencoded":
@@ -133,13 +141,15 @@ class VendorApi:
             return self._xml_error(message, action)
         if action not in BUSY_OK_ACTIONS:
             self.appliance.refuse_if_busy()
+        if self._command_access() not in COMMAND_ACCESS:
+            return self._xml_error(NO_COMMAND_ACCESS, action)
         return handler(params)
 
-    def _xml_error(self, message, action, changed=False):
+    def _xml_error(self, message, action, status=200):
         root = ET.Element("error")
         root.text = message
         response = xml_response(root, self.appliance.namespace(), action)
-        response.changed = changed
+        response.status = status
         return response
 
     def check_health(self, params):
@@ -219,6 +229,15 @@ class VendorApi:
         return self.appliance.settings()["permissions"].get("perm_command", "deny")
 
     # --- command API v2 (JSON) --------------------------------------------------------------
+    def v2(self, handler, parameters=()):
+        """A v2 route: the reference's request rules are checked (after authentication) first."""
+        def checked(request):
+            check_v2_request(request, self.appliance.settings(), parameters)
+            if self._command_access() not in COMMAND_ACCESS:
+                raise HttpError(403, NO_COMMAND_ACCESS)
+            return handler(request)
+        return checked
+
     def v2_info(self, request):
         granted = self.appliance.settings()["permissions"]
         names = RS_PERMISSIONS if self.product() == "rs" else PRA_PERMISSIONS
@@ -263,7 +282,7 @@ class VendorApi:
     def v2_failover_role(self, request):
         body = request.json()
         unknown = sorted(set(body) - FAILOVER_ROLE_FIELDS)
-        if unknown:
+        if unknown and self.appliance.settings()["v2_unknown_parameters"] == "reject":
             raise HttpError(400, f"Unrecognised field(s): {', '.join(unknown)}.")
         errors = {}
         if body.get("role") not in ROLES:
@@ -292,10 +311,58 @@ class VendorApi:
             if supplied != required:
                 raise HttpError(403, "The backup is password protected: send the right"
                                      ' {"password": "..."} in the request body.')
+        error_body = self.appliance.faults.current()["backup_error_body"]
+        if error_body is not None:
+            # Seen in the wild: a 200 whose body is an error (a script checks it for "Invalid credentials").
+            return Response(200, error_body.encode(), _content_type_of(error_body))
         data = site_backup(self.appliance)
         response = Response(200, data, "application/octet-stream")
         response.headers["Content-Disposition"] = f'attachment; filename="{self.appliance.name}-backup.nsb"'
         return response
+
+
+def check_v2_request(request, settings, parameters):
+    """The reference's rules for Command API v2 requests: "GET/DELETE need Accept: application/json;
+    bodies need Content-Type: application/json" and "400 (unrecognised query params/body fields)".
+    HEAD is a GET without the body, so it needs the Accept header too."""
+    if request.method in ("GET", "HEAD", "DELETE") and not accepts_json(request.headers.get("Accept"),
+                                                                          settings["v2_accept"]):
+        raise HttpError(406, "This API answers application/json only: send Accept: application/json.")
+    if request.method in ("POST", "PUT", "PATCH") and settings["v2_content_type"] == "required" \
+            and request.content_type != "application/json":
+        raise HttpError(415, "Request bodies must be sent with Content-Type: application/json.")
+    unknown = sorted(set(request.query) - set(parameters))
+    if unknown and settings["v2_unknown_parameters"] == "reject":
+        raise HttpError(400, f"Unrecognised query parameter(s): {', '.join(unknown)}.")
+
+
+def accepts_json(header, mode):
+    """Whether an Accept header admits application/json. `exact` (the reference's rule): it must
+    name application/json; `wildcard`: */* and application/* do too; `any`: no check at all."""
+    if mode == "any":
+        return True
+    admitted = {"application/json"} | ({"*/*", "application/*"} if mode == "wildcard" else set())
+    for media_range in (header or "").split(","):
+        media_type, *parameters = (part.strip().lower() for part in media_range.split(";"))
+        if media_type in admitted and _quality(parameters) > 0:
+            return True
+    return False
+
+
+def _quality(parameters):
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def _content_type_of(text):
+    start = text.lstrip()[:1]
+    return {"<": XML_CONTENT_TYPE, "{": "application/json"}.get(start, "text/plain; charset=UTF-8")
 
 
 def api_version(product_version):

@@ -1,4 +1,5 @@
 """A small HTTP layer on http.server: requests, responses, routing, TLS listeners."""
+import contextlib
 import datetime
 import json
 import re
@@ -229,10 +230,8 @@ class PlainServer(TLSServer):
 
 
 def _close_quietly(sock):
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass
 
 
 def serve_in_thread(server, name):
@@ -245,5 +244,5 @@ def serve_in_thread(server, name):
 def now_iso(timestamp=None):
     """RFC 3339 in UTC ending +00:00, as the vendor's v2 API writes date-times."""
     moment = datetime.datetime.fromtimestamp(timestamp if timestamp is not None else time.time(),
-                                             datetime.timezone.utc)
+                                             datetime.UTC)
     return moment.isoformat(timespec="seconds")

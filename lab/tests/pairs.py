@@ -39,15 +39,35 @@ def pair_topology(name, block, traffic_nodes=0, nat=False):
     return topology
 
 
-def clean_nodes(lab):
-    """Every node of the lab running, healed, in its factory state, with the default lab settings
-    and the inter-appliance key."""
+def vendor_topology(name, block):
+    """A vendor-only pair (no management API) with a gateway device and deploy-pair's settings."""
+    return {**pair_topology(name, block), "management_api": False, "gateway": {"offset": 1},
+            "pair_settings": {"automatic_failover": True, "primary_timeout": 2,
+                              "connectivity_test_ips": [{"offset": 1}]}}
+
+
+def factory_nodes(lab):
+    """Every node running, healed, in its factory state, with the default lab settings; nothing set
+    through the management API (a vendor-only appliance has none)."""
     assert cli.main(["up", "--state-dir", lab["state_dir"]]) == 0
     nodes = {name: Node(lab, name) for name in lab["nodes"]}
     for node in nodes.values():
         node.control("POST", "/control/faults/heal")
+        node.control("POST", "/control/settings/reset")
         node.control("POST", "/control/settings", {**DEFAULT_SETTINGS, **FAST_TIMERS})
         node.control("POST", "/control/reset")
+    return nodes
+
+
+def page(node, method, path, body=None):
+    """A page set by hand through the control interface: (status, body)."""
+    answer = node.control("POST", "/control/page", {"method": method, "path": path, "body": body})
+    return answer["status"], answer["body"]
+
+
+def clean_nodes(lab):
+    """factory_nodes, and the inter-appliance key set on each through the management API."""
+    nodes = factory_nodes(lab)
     for node in nodes.values():
         assert node.login("PUT", "/security/inter-appliance-key", json={"key": KEY}).status_code == 200
     return nodes
@@ -73,7 +93,8 @@ def shared_address(lab):
 
 def add_shared_ip(node, shared, enabled):
     """The shared IP on the node's IP Configuration page and selected on its Failover page."""
-    ips = [{"address": node.address, "prefix": 24, "enabled": True}, {"address": shared, "prefix": 24, "enabled": enabled}]
+    ips = [{"address": node.address, "prefix": 24, "enabled": True},
+           {"address": shared, "prefix": 24, "enabled": enabled}]
     assert node.admin("PUT", "/network/interfaces/eth0/ips", json={"ips": ips}).status_code == 200
     assert node.login("PUT", "/failover/shared-ips", json={"ips": [shared]}).status_code == 200
 
@@ -94,7 +115,7 @@ def holder(address, port):
 def health(node):
     """check_health as a dict of element name to text."""
     text = node.command("check_health").text
-    return {tag: value for tag, value in re.findall(r"<(\w+)(?: [^>]*)?>([^<]*)</\1>", text)}
+    return dict(re.findall(r"<(\w+)(?: [^>]*)?>([^<]*)</\1>", text))
 
 
 def role(node):

@@ -6,10 +6,23 @@ import time
 import pytest
 
 from lab import cli
+from lab.tests.blocks import block
 from lab.tests.conftest import running_lab, wait_for
-from lab.tests.pairs import (Stopwatch, add_shared_ip, clean_nodes, establish, factory_fingerprint, health,
-                             history_has, holder, pair_topology, role, set_backup_settings, shared_address,
-                             status)
+from lab.tests.pairs import (
+    Stopwatch,
+    add_shared_ip,
+    clean_nodes,
+    establish,
+    factory_fingerprint,
+    health,
+    history_has,
+    holder,
+    pair_topology,
+    role,
+    set_backup_settings,
+    shared_address,
+    status,
+)
 
 TIMEOUT = 2          # primary_timeout, seconds
 PROBE = 0.2          # timers.probe_interval of pair_topology
@@ -17,7 +30,7 @@ PROBE = 0.2          # timers.probe_interval of pair_topology
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    yield from running_lab(tmp_path_factory, pair_topology("foauto", "127.0.53.0/24"))
+    yield from running_lab(tmp_path_factory, pair_topology("foauto", block(3)))
 
 
 @pytest.fixture(scope="module")
@@ -96,5 +109,5 @@ def test_partition_then_heal_gives_both_primary(pair, lab):
     assert status(site1)["conflict"] is None
     assert cli.main(["fault", "heal", "--state-dir", lab["state_dir"]]) == 0
     for node in (site1, site2):
-        assert wait_for(lambda: status(node)["conflict"] == "both_primary", timeout=3)
+        assert wait_for(lambda node=node: status(node)["conflict"] == "both_primary", timeout=3)
         assert health(node)["success"] == "0"

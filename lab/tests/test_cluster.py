@@ -3,6 +3,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from lab.tests.blocks import block
 from lab.tests.conftest import running_lab, wait_for
 from lab.tests.pairs import clean_nodes, establish, pair_topology
 
@@ -11,7 +12,7 @@ NS = "{https://www.beyondtrust.com/namespaces/API/command}"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    yield from running_lab(tmp_path_factory, pair_topology("cluster", "127.0.54.0/24", traffic_nodes=2))
+    yield from running_lab(tmp_path_factory, pair_topology("cluster", block(4), traffic_nodes=2))
 
 
 @pytest.fixture

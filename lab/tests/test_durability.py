@@ -1,22 +1,23 @@
 """Every management write survives kill -9 and a restart."""
 from lab import pki
+from lab.tests.blocks import address
 
 NEW_PASSWORD = "Durable-Pass-1"
 
 
 def test_writes_survive_kill_9(site2, lab):
     admin = site2.admin
-    cert, key = pki.LabCA(lab["state_dir"]).issue("durable.test", ["durable.test", "127.0.50.12"])
+    cert, key = pki.LabCA(lab["state_dir"]).issue("durable.test", ["durable.test", address(0, 12)])
     fingerprint = pki.fingerprint(cert)
     writes = [
         ("PUT", "/network/interfaces/eth1/ips", {"ips": [{"address": "10.7.0.5", "prefix": 24, "enabled": True}]}),
-        ("PUT", "/network/gateway", {"address": "127.0.50.1", "interface": "eth0"}),
+        ("PUT", "/network/gateway", {"address": address(0, 1), "interface": "eth0"}),
         ("PUT", "/network/dns", {"servers": ["10.7.0.53", "10.7.0.54"]}),
         ("PUT", "/network/static-routes", {"routes": [{"destination": "10.8.0.0/16", "gateway": "10.7.0.1",
                                                        "interface": "eth1"}]}),
         ("POST", "/certificates", {"format": "pem", "certificate_chain": pki.cert_pem(cert),
                                    "private_key": pki.key_pem(key)}),
-        ("PUT", f"/certificates/{fingerprint}/assigned-ips", {"ips": ["127.0.50.12"]}),
+        ("PUT", f"/certificates/{fingerprint}/assigned-ips", {"ips": [address(0, 12)]}),
     ]
     for method, path, body in writes:
         assert admin(method, path, json=body).status_code < 300, path

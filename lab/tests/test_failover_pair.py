@@ -3,15 +3,29 @@ import time
 
 import pytest
 
+from lab.tests.blocks import address, block
 from lab.tests.conftest import running_lab, wait_for
-from lab.tests.pairs import (KEY, Stopwatch, add_shared_ip, clean_nodes, establish, health, history_has,
-                             last_sync, pair_topology, relationship, set_backup_settings, shared_address,
-                             site_names, status)
+from lab.tests.pairs import (
+    KEY,
+    Stopwatch,
+    add_shared_ip,
+    clean_nodes,
+    establish,
+    health,
+    history_has,
+    last_sync,
+    pair_topology,
+    relationship,
+    set_backup_settings,
+    shared_address,
+    site_names,
+    status,
+)
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    yield from running_lab(tmp_path_factory, pair_topology("fopair", "127.0.51.0/24"))
+    yield from running_lab(tmp_path_factory, pair_topology("fopair", block(1)))
 
 
 @pytest.fixture
@@ -31,9 +45,9 @@ def test_establish_is_refused_with_the_reason(pair):
     refused = site1.login("POST", "/failover/relationship", json=body)
     assert refused.status_code == 409 and "Product Version and Build differ" in refused.json()["message"]
     site2.control("POST", "/control/settings", {"build": None})
-    unreachable = site1.login("POST", "/failover/relationship", json={**body, "backup_host": "127.0.51.99"})
+    unreachable = site1.login("POST", "/failover/relationship", json={**body, "backup_host": address(1, 99)})
     assert unreachable.status_code == 409 and "Cannot connect" in unreachable.json()["message"]
-    wrong_reverse = site1.login("POST", "/failover/relationship", json={**body, "reverse_host": "127.0.51.98"})
+    wrong_reverse = site1.login("POST", "/failover/relationship", json={**body, "reverse_host": address(1, 98)})
     assert wrong_reverse.status_code == 409 and "connect back" in wrong_reverse.json()["message"]
     assert site1.login("POST", "/failover/relationship", json={**body, "backup_port": 0}).status_code == 422
     assert site1.login("POST", "/failover/relationship", json={**body, "extra": 1}).status_code == 400
@@ -159,7 +173,7 @@ def test_periodic_syncs_follow_the_interval(pair):
 
 def test_shared_ips_and_backup_settings_validation(pair):
     site1, _ = pair
-    refused = site1.login("PUT", "/failover/shared-ips", json={"ips": ["127.0.51.77"]})
+    refused = site1.login("PUT", "/failover/shared-ips", json={"ips": [address(1, 77)]})
     assert refused.status_code == 422 and "IP Configuration" in refused.json()["message"]
     settings = site1.login("GET", "/failover/backup-settings").json()
     assert settings == {"backup_operations": True, "primary_timeout": 300, "sync_interval": 3600,

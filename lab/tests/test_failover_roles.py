@@ -1,10 +1,26 @@
 """Role swaps, force, shared IPs moving, and the conflicts of "Resolve Conflicts in a Failover Setup"."""
+import re
+
 import pytest
 
 from lab import cli
+from lab.tests.blocks import block
 from lab.tests.conftest import running_lab, wait_for
-from lab.tests.pairs import (add_shared_ip, clean_nodes, establish, factory_fingerprint, health, history_has,
-                             holder, pair_topology, role, set_role, shared_address, site_names, status)
+from lab.tests.pairs import (
+    add_shared_ip,
+    clean_nodes,
+    establish,
+    factory_fingerprint,
+    health,
+    history_has,
+    holder,
+    pair_topology,
+    role,
+    set_role,
+    shared_address,
+    site_names,
+    status,
+)
 
 SYNC_FIRST = "Successfully started data sync. Role change will occur upon successful completion."
 CHANGED = "Successfully changed role."
@@ -13,7 +29,7 @@ CONFLICT = "There is a conflict in the primary and secondary site instances."
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    yield from running_lab(tmp_path_factory, pair_topology("foroles", "127.0.52.0/24"))
+    yield from running_lab(tmp_path_factory, pair_topology("foroles", block(2)))
 
 
 @pytest.fixture
@@ -53,8 +69,11 @@ def test_swap_with_data_sync_first_passes_through_both_backup(pair, lab):
                                                      "data_sync_first": "1"})
     assert SYNC_FIRST in answer.text
     busy = site1.api("GET", "/api/command", params={"action": "get_api_info"})
-    assert busy.status_code == 503 and busy.headers["Retry-After"]
-    assert site2.login("GET", "/failover/backup-settings").status_code == 503
+    # The vendor documents no Retry-After: none unless the busy_retry_after setting asks for one.
+    assert busy.status_code == 503 and "Retry-After" not in busy.headers
+    site2.control("POST", "/control/settings", {"busy_retry_after": 2})
+    busy = site2.login("GET", "/failover/backup-settings")
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
     assert site1.login("GET", "/failover").json()["swap"]["target_role"] == "backup"
     seen = set()
 
@@ -73,11 +92,48 @@ def test_swap_with_data_sync_first_passes_through_both_backup(pair, lab):
 
 def test_failed_sync_cancels_the_swap(pair):
     site1, site2 = pair
+    before = int(health_times(site2))
     site2.control("POST", "/control/faults", {"failing_syncs": 1, "failing_sync_message": "link dropped"})
     assert SYNC_FIRST in set_role(site2, "primary", data_sync_first=True)
     assert wait_for(lambda: history_has(site2, "The role swap was canceled"), timeout=3)
     assert wait_for(lambda: status(site1)["swap"] is None and status(site2)["swap"] is None, timeout=3)
-    assert role(site1) == "primary" and role(site2) == "backup"
+    assert_cancelled_swap_visible(site1, site2, "link dropped", before)
+
+
+def health_times(node):
+    """The ts attribute of check_health's last_data_sync_time."""
+    text = node.command("check_health").text
+    return re.search(r'<last_data_sync_time ts="(\d+)"', text).group(1)
+
+
+def assert_cancelled_swap_visible(primary, puller, reason, before):
+    """What the vendor API shows of a cancelled swap: the roles where they were, and the failed sync
+    in last_data_sync_time/last_data_sync_status of the appliance that pulled."""
+    assert role(puller) == "backup"
+    facts = health(puller)
+    assert facts["last_data_sync_status"].startswith("Failed: ") and reason in facts["last_data_sync_status"]
+    assert int(health_times(puller)) >= before
+    assert status(puller)["data_sync"]["last_data_sync_status"] == facts["last_data_sync_status"]
+
+
+@pytest.mark.parametrize("cut", ["kill", "partition"])
+def test_peer_gone_during_the_sync_cancels_the_swap(pair, lab, cut):
+    site1, site2 = pair
+    before = int(health_times(site2))
+    site1.control("POST", "/control/site-data", {"kind": "files", "name": "big.iso", "size": 3_000_000})
+    site2.control("POST", "/control/faults", {"sync_throughput": 1_000_000})    # a sync of ~3 s
+    assert SYNC_FIRST in set_role(site2, "primary", data_sync_first=True)
+    assert wait_for(lambda: status(site2)["swap"] is not None, timeout=2)
+    if cut == "kill":
+        assert cli.main(["kill", "site1", "--state-dir", lab["state_dir"]]) == 0
+    else:
+        assert cli.main(["fault", "partition", "site1", "site2", "--state-dir", lab["state_dir"]]) == 0
+    assert wait_for(lambda: history_has(site2, "The role swap was canceled"), timeout=6)
+    assert status(site2)["swap"] is None
+    assert_cancelled_swap_visible(site1, site2, "lost during the data sync", before)
+    if cut == "partition":
+        assert role(site1) == "primary"
+        assert wait_for(lambda: status(site1)["swap"] is None, timeout=3)
 
 
 def test_become_backup_needs_the_peer_or_force(pair, lab):
@@ -114,7 +170,7 @@ def test_restarted_old_primary_gives_both_primary(pair, lab):
     assert cli.main(["start", "site1", "--state-dir", lab["state_dir"]]) == 0
     assert role(site1) == "primary"
     for node in (site1, site2):
-        assert wait_for(lambda: status(node)["conflict"] == "both_primary", timeout=3)
+        assert wait_for(lambda node=node: status(node)["conflict"] == "both_primary", timeout=3)
         facts = health(node)
         assert facts["success"] == "0" and CONFLICT in facts["error_message"]
         assert node.api("GET", "/api/command/v2/health").status_code == 500

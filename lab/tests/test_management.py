@@ -3,14 +3,16 @@ import base64
 import hashlib
 import hmac
 import socket
+import time
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from lab import pki
+from lab.tests.blocks import address
 
-OWN = "127.0.50.11"
+OWN = address(0, 11)
 
 
 def ips(*entries):
@@ -52,7 +54,7 @@ def test_ip_validation(site1, body, status):
 def test_ip_validation_across_nics(site1):
     same_address = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips((OWN, 24, False)))
     assert same_address.status_code == 422
-    same_subnet = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips(("127.0.50.99", 24, False)))
+    same_subnet = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips((address(0, 99), 24, False)))
     assert same_subnet.status_code == 422
     other_subnet = site1.admin("PUT", "/network/interfaces/eth1/ips", json=ips(("10.9.9.9", 24, True)))
     assert other_subnet.status_code == 200
@@ -62,14 +64,14 @@ def test_ip_validation_across_nics(site1):
 
 def test_gateway_dns_routes(site1):
     assert site1.admin("GET", "/network/gateway").json() == {"address": None, "interface": None}
-    assert site1.admin("PUT", "/network/gateway", json={"address": "127.0.50.1"}).status_code == 422
+    assert site1.admin("PUT", "/network/gateway", json={"address": address(0, 1)}).status_code == 422
     assert site1.admin("PUT", "/network/gateway", json={"address": "10.0.0.1", "interface": "eth0"}).status_code == 422
-    good = site1.admin("PUT", "/network/gateway", json={"address": "127.0.50.1", "interface": "eth0"})
-    assert good.json() == {"address": "127.0.50.1", "interface": "eth0"}
+    good = site1.admin("PUT", "/network/gateway", json={"address": address(0, 1), "interface": "eth0"})
+    assert good.json() == {"address": address(0, 1), "interface": "eth0"}
     assert site1.admin("PUT", "/network/dns", json={"servers": ["1.1.1.1"] * 2}).status_code == 422
     assert site1.admin("PUT", "/network/dns", json={"servers": [f"10.0.0.{i}" for i in range(5)]}).status_code == 422
     assert site1.admin("PUT", "/network/dns", json={"servers": ["10.0.0.53"]}).json() == {"servers": ["10.0.0.53"]}
-    route = {"destination": "10.20.0.0/16", "gateway": "127.0.50.1", "interface": "eth0"}
+    route = {"destination": "10.20.0.0/16", "gateway": address(0, 1), "interface": "eth0"}
     assert site1.admin("PUT", "/network/static-routes",
                        json={"routes": [{**route, "destination": "10.20.0.1/16"}]}).status_code == 422
     assert site1.admin("PUT", "/network/static-routes", json={"routes": [route, route]}).status_code == 422
@@ -95,10 +97,10 @@ def test_admin_password(site1):
 
 def test_tcp_connection_test_really_connects(site1):
     listener = socket.socket()
-    listener.bind(("127.0.50.200", 0))
+    listener.bind((address(0, 200), 0))
     listener.listen()
     port = listener.getsockname()[1]
-    target = {"host": "127.0.50.200", "port": port}
+    target = {"host": address(0, 200), "port": port}
     result = site1.admin("POST", "/utilities/tcp-connection-test", json=target).json()
     assert result["success"] is True and result["elapsed"] >= 0
     _, (source, _) = listener.accept()
@@ -190,3 +192,56 @@ def test_standalone_failover_and_cluster(site1):
     assert site1.login("PUT", "/failover/shared-ips", json={"ips": []}).status_code == 200
     assert site1.login("POST", "/failover/sync").status_code == 409
     assert site1.login("DELETE", "/cluster").status_code == 409
+
+
+def silent_listener(host):
+    """A loopback listener whose accept queue is full: new connections get no answer (SYNs are
+    dropped), so a connection test to it takes its whole timeout, as to a silent host."""
+    listener = socket.socket()
+    listener.bind((host, 0))
+    listener.listen(0)
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(listener.getsockname())
+        fillers.append(filler)
+    time.sleep(0.1)
+    return listener, fillers
+
+
+def test_tcp_connection_test_with_a_list_in_parallel(site1):
+    listener = socket.socket()
+    listener.bind((address(0, 201), 0))
+    listener.listen()
+    silent, fillers = silent_listener(address(0, 203))
+    silent_target = {"host": address(0, 203), "port": silent.getsockname()[1]}
+    targets = [{"host": address(0, 201), "port": listener.getsockname()[1]}, {"host": address(0, 202), "port": 9},
+               *[silent_target] * 3]
+    started = time.monotonic()
+    answer = site1.admin("POST", "/utilities/tcp-connection-test", json={"targets": targets, "timeout": 1})
+    took = time.monotonic() - started
+    for sock in (listener, silent, *fillers):
+        sock.close()
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert [(r["host"], r["port"]) for r in results] == [(t["host"], t["port"]) for t in targets]
+    assert [r["success"] for r in results] == [True, False, False, False, False]
+    assert all(set(r) == {"host", "port", "success", "message", "elapsed"} for r in results)
+    # Three silent targets of 1 s each: about 1 s in parallel, 3 s one after another.
+    assert all(r["elapsed"] >= 0.9 for r in results[2:])
+    assert took < 2.5, f"{took:.2f} s: the targets were not tested in parallel"
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"host": "x", "port": 1, "targets": [{"host": "x", "port": 1}]}, 422),
+    ({"timeout": 1}, 422),
+    ({"targets": []}, 422),
+    ({"targets": [{"host": "x", "port": 1}] * 257}, 422),
+    ({"targets": [{"host": "x"}]}, 422),
+    ({"targets": [{"host": "x", "port": 1, "proto": "udp"}]}, 400),
+    ({"targets": "x:1"}, 422),
+    ({"port": 1}, 422)])
+def test_tcp_connection_test_validation(site1, body, status):
+    answer = site1.admin("POST", "/utilities/tcp-connection-test", json=body)
+    assert answer.status_code == status, answer.text

@@ -1,5 +1,6 @@
 """The request log: every request, with `changed` true only for real changes."""
 from lab import cli
+from lab.tests.blocks import address
 
 
 def test_reads_are_unchanged_and_writes_changed(site1):
@@ -9,7 +10,7 @@ def test_reads_are_unchanged_and_writes_changed(site1):
     site1.admin("GET", "/network/dns")
     site1.admin("PUT", "/network/dns", json={"servers": ["10.0.0.53"]})
     site1.admin("PUT", "/network/dns", json={"servers": ["10.0.0.53"]})
-    site1.admin("POST", "/utilities/tcp-connection-test", json={"host": "127.0.50.11", "port": 1, "timeout": 0.5})
+    site1.admin("POST", "/utilities/tcp-connection-test", json={"host": address(0, 11), "port": 1, "timeout": 0.5})
     rows = site1.requests_since(since)
     assert [(r["method"], r["path"], r["action"], r["changed"]) for r in rows] == [
         ("GET", "/api/command", "check_health", False),

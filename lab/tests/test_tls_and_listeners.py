@@ -3,9 +3,10 @@ import socket
 import ssl
 
 from lab import pki
+from lab.tests.blocks import address
 from lab.tests.conftest import served_certificate, wait_for
 
-SHARED = "127.0.50.52"
+SHARED = address(0, 52)
 
 
 def _factory(node):
@@ -40,9 +41,9 @@ def test_sni_then_assigned_ip_then_default(site1, lab):
     assert served_certificate(site1.address, port) == by_name
     # The lab CA in the trust bundle verifies the imported certificate by host name.
     context = ssl.create_default_context(cafile=lab["trust_bundle"])
-    with socket.create_connection((site1.address, port), timeout=5) as raw:
-        with context.wrap_socket(raw, server_hostname="support.test.sra.test") as tls:
-            assert tls.version() in ("TLSv1.2", "TLSv1.3")
+    with socket.create_connection((site1.address, port), timeout=5) as raw, \
+            context.wrap_socket(raw, server_hostname="support.test.sra.test") as tls:
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
 
 
 def _listens(address, port):

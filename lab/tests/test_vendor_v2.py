@@ -3,6 +3,8 @@ import io
 import json
 import zipfile
 
+from lab.tests.blocks import address
+
 
 def test_info_fields(site1):
     response = site1.api("GET", "/api/command/v2/info")
@@ -29,12 +31,12 @@ def test_health_answers_from_its_cache(site1, site2):
     site1.control("POST", "/control/settings", {"health_cache": 60})
     first = site1.api("GET", "/api/command/v2/health")
     # An IP conflict makes the appliance unhealthy, but a cached answer stays 200 for a while.
-    shared = "127.0.50.52"
+    shared = address(0, 52)
     site2.admin("PUT", "/network/interfaces/eth0/ips", json={"ips": [
-        {"address": "127.0.50.12", "prefix": 24, "enabled": True},
+        {"address": address(0, 12), "prefix": 24, "enabled": True},
         {"address": shared, "prefix": 24, "enabled": True}]})
     conflicted = site1.admin("PUT", "/network/interfaces/eth0/ips", json={"ips": [
-        {"address": "127.0.50.11", "prefix": 24, "enabled": True},
+        {"address": address(0, 11), "prefix": 24, "enabled": True},
         {"address": shared, "prefix": 24, "enabled": True}]})
     assert conflicted.json()["conflicts"] == [shared]
     assert site1.api("GET", "/api/command/v2/health").json() == first.json()

@@ -44,7 +44,7 @@ def test_get_appliances_lists_this_appliance(site1):
     (appliance,) = list(root)
     assert children(appliance) == ["name", "public_hostname", "cluster_role", "failover_role",
                                    "accepting_connections", "timezone_offset"]
-    values = {tag: child.text for tag, child in zip(children(appliance), appliance)}
+    values = {tag: child.text for tag, child in zip(children(appliance), appliance, strict=True)}
     assert values["cluster_role"] == "single" and values["failover_role"] == "none"
     assert values["accepting_connections"] == "1" and values["timezone_offset"] == "0"
 

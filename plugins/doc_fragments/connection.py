@@ -47,12 +47,28 @@ options:
   validate_certs:
     description:
       - Verify the appliance's TLS certificate. Keep this on; give O(ca_path) for a private CA or a factory certificate.
+      - A certificate is valid when its chain verifies (against O(ca_path), or the system's trust store) and it names
+        O(tls_server_name) or O(host) (a DNS name, with one left-most wildcard label at most, or an IP address
+        SAN).
+      - V(false) skips both checks and warns, because whoever answers at O(host) then receives the credentials.
     type: bool
     default: true
   ca_path:
     description:
-      - A PEM bundle of the certificates to trust (a private CA, or the appliances' self-signed factory certificates).
+      - A PEM bundle of the certificates to trust (a private CA, or the appliances' self-signed factory certificates),
+        or a directory of hashed certificates.
+      - Checked before the first request; without it the system's trust store is used.
     type: path
+  tls_server_name:
+    description:
+      - The name the appliance's certificate is verified against besides O(host), and the name sent as SNI (and as
+        the HTTP C(Host)), while the connection still goes to O(host).
+      - Usually the site host name, for an appliance reached by its own address whose site certificate names only
+        the site. A factory-fresh appliance, whose self-signed certificate names its address, still verifies by
+        O(host), so one run reaches both.
+      - Without it, SNI is sent only when O(host) is a name, and the certificate must name O(host).
+      - See C(docs/tls.md) for which certificate an appliance serves with and without SNI.
+    type: str
   timeout:
     description:
       - Seconds to wait for one HTTP answer.
@@ -63,6 +79,6 @@ notes:
     inventory host."
   - Every module of this collection that takes these options is in the action group C(sra.appliance.appliance), so
     C(module_defaults) can set them once.
-requirements:
-  - requests
+  - "Requests go over the Python standard library (C(http.client), C(ssl)), one connection per request, with
+    C(Connection: close) as the vendor requires; no HTTP proxy is used."
 """

@@ -12,6 +12,12 @@ class ModuleDocFragment(object):
     # The two appliances of a failover pair and the site's addresses (pair_info, pair_roles).
     DOCUMENTATION = r"""
 options:
+  host:
+    description:
+      - The B(normal primary)'s own address (C(sra_normal_role=primary)), as in its IP configuration.
+      - Never the site host name or a shared IP, which move from one appliance to the other on a failover.
+    type: str
+    required: true
   peer_host:
     description:
       - The B(normal backup)'s own address (C(sra_normal_role=backup)), reached with the same credentials and TLS
@@ -99,7 +105,7 @@ options:
     default: no_recent_changes
   login_changes_reapplied:
     description:
-      - O(flow=failback) with O(variant=recent_changes), second run. The changes are re-applied on the normal primary:
+      - O(flow=failback) with O(variant=recent_changes), second run. The changes are re-applied on the normal primary, so
         wait until the normal backup reports a good data sync newer than this run.
     type: bool
     default: false
@@ -113,8 +119,8 @@ options:
   sync_failure_ok:
     description:
       - O(flow=planned_failover) and O(flow=failback), let the swap's own data sync try although the last data sync
-        failed (by default the flow refuses: the swap would most likely fail the same way after disconnecting every
-        client).
+        failed. By default the flow refuses, as the swap would most likely fail the same way after disconnecting every
+        client.
     type: bool
     default: false
   conflict_primary:

@@ -76,7 +76,7 @@ def _members(hosts, hostvars):
 
 def _site_addresses(first, method):
     if method == "shared_ip":
-        return [str(ip).split("/")[0] for ip in first.get("sra_shared_ips") or []]
+        return [str(ip).split("/", maxsplit=1)[0] for ip in first.get("sra_shared_ips") or []]
     if method == "nat_swing" and first.get("sra_nat_site_address"):
         return [first["sra_nat_site_address"]]
     return []

@@ -10,10 +10,10 @@ __metaclass__ = type
 
 import copy
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.sra.appliance.plugins.module_utils._client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApplianceClient, ApplianceError)
+    CONFIG, ApplianceClient, ApplianceError, Token, ca_path_problem, server_name_problem)
 from ansible_collections.sra.appliance.plugins.module_utils._management import ManagementDriver
 from ansible_collections.sra.appliance.plugins.module_utils._waiter import WaitTimeout
 
@@ -27,8 +27,15 @@ CONNECTION_ARGUMENT_SPEC = dict(
     appliance_password=dict(type="str", no_log=True, fallback=(env_fallback, ["SRA_APPLIANCE_PASSWORD"])),
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),
+    tls_server_name=dict(type="str"),
     timeout=dict(type="int", default=30),
 )
+
+UNVERIFIED_WARNING = (
+    "validate_certs=false: the TLS certificate of %s is not verified, so whoever answers at that address receives "
+    "the API account's credentials and tokens and the /appliance password, and its answers are trusted. Give ca_path "
+    "the CA (or the appliance's self-signed factory certificate) instead, and tls_server_name when the certificate "
+    "names the site rather than the address (docs/tls.md)")
 
 # Documented once in plugins/doc_fragments/wait.py.
 WAIT_ARGUMENT_SPEC = dict(
@@ -56,24 +63,54 @@ def argument_spec(own, wait=False):
 
 
 def validate_connection(module):
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+    """Check the connection options before any request, and start the module run's clients afresh."""
+    reset_clients()
     params = module.params
+    problems = []
     if not 1 <= params["port"] <= 65535:
-        module.fail_json(msg="port must be between 1 and 65535, got %s" % params["port"])
+        problems.append("port must be between 1 and 65535, got %s" % params["port"])
     if params["timeout"] <= 0:
-        module.fail_json(msg="timeout must be a positive number of seconds, got %s" % params["timeout"])
+        problems.append("timeout must be a positive number of seconds, got %s" % params["timeout"])
     if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
-        module.fail_json(msg="wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
+        problems.append("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
+    if params.get("tls_server_name"):
+        problems.append(server_name_problem(params["tls_server_name"]))
+    if params.get("ca_path") and params["validate_certs"]:
+        problems.append(ca_path_problem(params["ca_path"]))
+    problems = [problem for problem in problems if problem]
+    if problems:
+        module.fail_json(msg="; ".join(problems), failure=CONFIG)
+    if not params["validate_certs"]:
+        module.warn(UNVERIFIED_WARNING % params["host"])
+
+
+# One client per appliance (host and port) and options within a module run, and one OAuth token
+# per appliance and API account: a module cannot mint two tokens for one appliance, and the
+# vendor's cap of 30 live tokens per account is spent slowly. validate_connection() starts each
+# run afresh (tests run many modules in one process).
+_CLIENTS = {}
+_TOKENS = {}
+
+
+def reset_clients():
+    _CLIENTS.clear()
+    _TOKENS.clear()
 
 
 def client_for(params, host=None):
-    """A client for ``host`` (default: params['host']) with the module's credentials."""
-    return ApplianceClient(
+    """The client for ``host`` (default: params['host']) with the module's credentials: the same
+    one for the same appliance and options within a module run."""
+    options = dict(
         host=host or params["host"], port=params["port"], client_id=params.get("client_id"),
         client_secret=params.get("client_secret"), appliance_user=params.get("appliance_user"),
         appliance_password=params.get("appliance_password"), validate_certs=params["validate_certs"],
-        ca_path=params.get("ca_path"), timeout=params["timeout"])
+        ca_path=params.get("ca_path"), timeout=params["timeout"], tls_server_name=params.get("tls_server_name"))
+    key = tuple(sorted(options.items()))
+    if key not in _CLIENTS:
+        account = (options["host"], options["port"], options["client_id"], options["client_secret"])
+        token = _TOKENS.setdefault(account, Token())
+        _CLIENTS[key] = ApplianceClient(token=token, **options)
+    return _CLIENTS[key]
 
 
 def driver_for(params, host=None):

@@ -388,12 +388,11 @@ def _failback_both_primary(state, recent, target):
                         % (nb, np, nb, np), target,
                         steps=[step(nb, BACKUP, why="Become Backup, no data sync: the normal primary's settings win")],
                         backup_before=[np, nb], pending="reapply_login_changes")
+    steps = [step(np, BACKUP, why="Become Backup, no data sync: the data on the normal backup wins"),
+             step(np, PRIMARY, data_sync_first=True, why="Become Primary with a data sync first")]
     return decision(CHANGE, "Both are primary. %s becomes backup first (its data since the outage is older than "
                             "%s's), then primary again with a data sync first from %s, so the data written on %s "
-                            "meanwhile is kept." % (np, nb, nb, nb), target,
-                    steps=[step(np, BACKUP, why="Become Backup, no data sync: the data on the normal backup wins"),
-                           step(np, PRIMARY, data_sync_first=True, why="Become Primary with a data sync first")],
-                    backup_before=[np, nb])
+                            "meanwhile is kept." % (np, nb, nb, nb), target, steps=steps, backup_before=[np, nb])
 
 
 def _unplanned(state, options):
@@ -524,9 +523,9 @@ def step_canceled(before, now, change):
         newer = ((view["last_data_sync_epoch"] or 0) > (earlier["last_data_sync_epoch"] or 0)
                  or view["last_data_sync_status"] != earlier["last_data_sync_status"])
         if newer and _verdict_by(now.get("rules"), view["last_data_sync_status"]) == "bad":
+            failed = (name, view["last_data_sync_status"], view["last_data_sync_time"], now["summary"])
             return ("the data sync of the swap failed (%s reports %r at %s) and the roles are unchanged (%s): the "
-                    "appliances canceled the role change" % (name, view["last_data_sync_status"],
-                                                              view["last_data_sync_time"], now["summary"]))
+                    "appliances canceled the role change" % failed)
     return None
 
 
@@ -618,8 +617,8 @@ def health_problems(state, site=None):
     sync = state["sync"]
     paired = state["kind"] not in (NOT_PAIRED, ONE_SIDED, BOTH_DOWN, UNREADABLE)
     if sync["verdict"] == "bad":
-        problems.append("the last data sync failed: %s (%s, reported by %s)" % (sync["status"], sync["time"],
-                                                                                 sync["reported_by"]))
+        problems.append("the last data sync failed: %s (%s, reported by %s)"
+                        % (sync["status"], sync["time"], sync["reported_by"]))
     elif sync["verdict"] == "none" and paired:
         problems.append("no data sync is recorded: the backup may not hold the site's data")
     if sync.get("stale"):

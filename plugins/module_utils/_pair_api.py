@@ -20,7 +20,14 @@ import time
 from ansible_collections.sra.appliance.plugins.module_utils import _pair as engine
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, client_for
-from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
+from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi, account_problems, read_account
+
+# Seconds a both-backup reading is re-read before it counts as a conflict: during a role swap with a
+# data sync first "the roles are both Backup momentarily" ("Perform Failover for Planned Maintenance").
+DEFAULT_SETTLE = 15
+# Seconds the appliance becoming primary may stop answering during a swap before the swap counts as
+# failed (it may restart services; a dead appliance stays silent).
+DOWN_GRACE = 30
 
 # Written once; documented once in plugins/doc_fragments/pair.py (DOCUMENTATION and FLOW).
 PAIR_ARGUMENT_SPEC = dict(
@@ -32,7 +39,7 @@ PAIR_ARGUMENT_SPEC = dict(
     site_port=dict(type="int"),
     swing_address=dict(type="str"),
     peer_swing_address=dict(type="str"),
-    settle=dict(type="int", default=15),
+    settle=dict(type="int", default=DEFAULT_SETTLE),
     sync_success_words=dict(type="list", elements="str", default=list(engine.SUCCESS_WORDS)),
     sync_failure_words=dict(type="list", elements="str", default=list(engine.FAILURE_WORDS)),
 )
@@ -45,13 +52,6 @@ FLOW_ARGUMENT_SPEC = dict(
     dns_addresses=dict(type="list", elements="str", default=[]),
     replace=dict(type="str"),
 )
-
-# Seconds a both-backup reading is re-read before it counts as a conflict: during a role swap with a
-# data sync first "the roles are both Backup momentarily" ("Perform Failover for Planned Maintenance").
-DEFAULT_SETTLE = 15
-# Seconds the appliance becoming primary may stop answering during a swap before the swap counts as
-# failed (it may restart services; a dead appliance stays silent).
-DOWN_GRACE = 30
 
 
 def validate_pair_params(params):
@@ -83,11 +83,6 @@ def flow_options(params, api):
                 replace=api.name_of(params.get("replace")), dns_addresses=params.get("dns_addresses") or [],
                 swing_addresses={api.np_name: params.get("swing_address") or params["host"],
                                  api.nb_name: params.get("peer_swing_address") or params["peer_host"]})
-
-
-def _unreachable(exc):
-    """No connection could be made (as opposed to TLS, credentials, an HTTP error)."""
-    return exc.status is None and not str(exc.appliance_message or "").startswith("TLS")
 
 
 class PairApi:
@@ -122,7 +117,8 @@ class PairApi:
         try:
             health = vendor.check_health()
         except ApplianceError as exc:
-            error, kind = str(exc), ("unreachable" if _unreachable(exc) else "error")
+            # Only "no connection at all" can be an outage; TLS, credentials and HTTP errors are not.
+            error, kind = str(exc), exc.kind
         if probe or health is None:
             probed = self._probe(vendor)
         return engine.appliance_view(name, self.addresses[name], self.normal_roles[name], health, probed, error, kind)
@@ -167,7 +163,7 @@ class PairApi:
         return engine.site_verdict(state, reaches, errors=errors)
 
     def api_info(self, name):
-        return self.vendors[name].api_info()
+        return read_account(self.vendors[name])
 
     def account_problems(self, names, needs):
         """Why the API account cannot do ``needs`` (role_change, backup) on ``names``: read before any
@@ -175,27 +171,11 @@ class PairApi:
         problems = []
         for name in names:
             try:
-                permissions = self.api_info(name).get("permissions") or {}
+                problems.extend(account_problems(self.api_info(name), needs, name))
             except ApplianceError as exc:
-                problems.append("%s: the API account's permissions cannot be read (get_api_info): %s. Check that "
-                                "/login > Management > API Configuration > Enable XML API is on" % (name, exc))
-                continue
-            problems.extend("%s: %s" % (name, text) for text in permission_problems(permissions, needs))
+                problems.append("the API account's permissions on %s cannot be read: %s" % (name, exc))
         return problems
 
     # -- writes -------------------------------------------------------------------------------
     def set_role(self, name, role, data_sync_first, force):
         return self.vendors[name].set_failover_role(role, data_sync_first, force)
-
-
-def permission_problems(permissions, needs):
-    """The permissions ``needs`` asks for that ``permissions`` (get_api_info) does not grant."""
-    problems = []
-    command = permissions.get("perm_command")
-    if "role_change" in needs and command != "full_access":
-        problems.append("the API account has perm_command %s; set_failover_role needs full access (/login > "
-                        "Management > API Configuration > the account > Command API: Full Access)" % command)
-    if "backup" in needs and permissions.get("perm_backup") is not True:
-        problems.append("the API account may not download backups (perm_backup is %s): allow Backup API on the "
-                        "account in /login > Management > API Configuration" % permissions.get("perm_backup"))
-    return problems

@@ -18,7 +18,11 @@ description:
   - Returns the file's size and SHA-256. When the downloaded backup is identical to O(dest), the file is left alone and
     the module reports no change.
   - Uses only the vendor's public API, so it works unchanged against a real appliance. The API account needs the backup
-    permission.
+    permission; before downloading, the module reads the account's permissions (O(check_account)) and refuses, in check
+    mode too, when the backup permission is off.
+  - An answer with HTTP 200 whose body is an error rather than a backup (a JSON or XML document, an HTML page, or a
+    short text such as C(Invalid credentials)) is refused with the appliance's words, and nothing is written. The
+    vendor does not document the backup's format, so any other body is taken as the backup.
 version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
@@ -28,7 +32,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Downloads nothing and writes nothing; reports the file it would write.
+    details: Downloads nothing and writes nothing; reports the file it would write. The account check (a read) still
+      runs, so a refused backup shows in the plan.
   diff_mode:
     support: full
     details: Shows the file's size and SHA-256 before and after; in check mode the new values are unknown.
@@ -44,6 +49,13 @@ options:
     description:
       - The password of a password-protected backup (sent in the request body, never in the URL).
     type: str
+  check_account:
+    description:
+      - Read the API account's permissions first (C(get_api_info), or v2 C(/info) when the XML API does not answer) and
+        refuse before writing anything when the backup permission (C(perm_backup)) is off.
+      - Reading them needs command API access; set V(false) for a backup-only account that has none.
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -52,6 +64,12 @@ EXAMPLES = r"""
     host: "{{ sra_address }}"
     dest: "/var/backups/sra/{{ inventory_hostname }}-before-upgrade.nsb"
   register: site_backup
+
+- name: Download with a backup-only API account, which cannot read its own permissions
+  sra.appliance.backup:
+    host: "{{ sra_address }}"
+    dest: /var/backups/sra/
+    check_account: false
 """
 
 RETURN = r"""
@@ -78,9 +96,10 @@ from datetime import datetime, timezone
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.sra.appliance.plugins.module_utils._client import AUTH, REFUSED, ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, argument_spec, client_for, run
-from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
+from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi, account_problems, read_account
 
 FILE_MODE = 0o600
 
@@ -118,11 +137,22 @@ def download(vendor, path, password):
     except BaseException:
         os.unlink(temp)
         raise
-    if size == 0:
-        os.unlink(temp)
-        raise ModuleFailure("%s answered /api/backup with an empty body; check the API account's backup permission"
-                            % vendor.name)
     return temp, size, sha256
+
+
+def check_account(vendor):
+    """Refuse before anything is written when the API account may not use the backup API."""
+    try:
+        info = read_account(vendor)
+    except ApplianceError as exc:
+        if exc.status != 403 and exc.kind != REFUSED:
+            raise
+        raise exc.with_hint("The backup's account check reads the API account's permissions, which needs command API "
+                            "access; set check_account: false for an account without it")
+    problems = account_problems(info, ["backup"], vendor.name)
+    if problems:
+        raise ModuleFailure("; ".join(problems) + ". Nothing was downloaded or written", failure=AUTH,
+                            permissions=info["permissions"])
 
 
 def save_backup(module, result):
@@ -131,11 +161,14 @@ def save_backup(module, result):
     before_size, before_sha = file_facts(path)
     result["dest"] = path
     diff = DiffTracker()
+    vendor = VendorApi(client_for(params))
+    if params["check_account"]:
+        check_account(vendor)
     if module.check_mode:
         diff.add("file", dict(size=before_size, sha256=before_sha), dict(size=None, sha256=None), changed=True)
         result["changed"] = True
     else:
-        temp, size, sha256 = download(VendorApi(client_for(params)), path, params["password"])
+        temp, size, sha256 = download(vendor, path, params["password"])
         result.update(size=size, sha256=sha256)
         if sha256 == before_sha:
             os.unlink(temp)
@@ -160,6 +193,7 @@ def main():
         argument_spec=argument_spec(dict(
             dest=dict(type="path", required=True),
             password=dict(type="str", no_log=True),
+            check_account=dict(type="bool", default=True),
         )),
         supports_check_mode=True)
     run(module, save_backup)

@@ -16,8 +16,9 @@ description:
     pair engine; O(host) is the normal primary, O(peer_host) the normal backup.
   - The state is one of V(normal) (the normal primary is primary), V(failed_over) (the normal backup is primary),
     V(both_primary), V(both_backup) (the conflicts of the vendor's "Resolve Conflicts in a Failover Setup"),
-    V(normal_primary_down), V(normal_backup_down), V(both_down), V(not_paired) (a role is C(none)) and
-    V(unreadable) (an appliance answered, but not in a way a decision can be built on: TLS, credentials, HTTP).
+    V(normal_primary_down), V(normal_backup_down), V(both_down), V(not_paired) (both roles are C(none)),
+    V(one_sided) (one is in a relationship the other does not know, after a reset or a replacement) and
+    V(unreadable) (an appliance answered, but not in a way a decision can be built on, such as a TLS, credential or HTTP error).
   - With O(flow), also returns the engine's decision for that maintenance flow, the same one
     M(sra.appliance.pair_roles) acts on, so that a flow can back up the current primary before the change and a
     pipeline can show what a flow would do.
@@ -29,8 +30,9 @@ version_added: 0.2.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 extends_documentation_fragment:
-  - sra.appliance.connection
+  # pair before connection: its description of host (the normal primary) is the one that counts.
   - sra.appliance.pair
+  - sra.appliance.connection
   - sra.appliance.pair.FLOW
   - sra.appliance.attributes
 attributes:
@@ -41,21 +43,15 @@ attributes:
     support: N/A
     details: Reads only; there is nothing to diff.
 options:
-  host:
-    description:
-      - The B(normal primary)'s own address (C(sra_normal_role=primary)), as in its IP configuration.
-      - Never the site host name or a shared IP, which move from one appliance to the other on a failover.
-    type: str
-    required: true
   flow:
     description:
       - The maintenance flow whose decision to return.
       - V(planned_failover) aims at the normal backup as primary, with a data sync first; V(failback) at the normal
         primary as primary; V(unplanned_failover) at the normal backup as primary without a data sync, when the normal
         primary is down; V(resolve_conflict) at one primary and one backup, chosen as "Fix This Error" does.
-    type: str
       - V(replace_appliance) whether O(replace) must be rebuilt into the pair (with the management API, by the
         C(replace_appliance) playbook) as the backup of the other, which must be primary.
+    type: str
     choices: [planned_failover, failback, unplanned_failover, resolve_conflict, replace_appliance]
   check_account:
     description:

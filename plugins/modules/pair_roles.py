@@ -31,8 +31,9 @@ version_added: 0.2.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 extends_documentation_fragment:
-  - sra.appliance.connection
+  # pair before connection: its description of host (the normal primary) is the one that counts.
   - sra.appliance.pair
+  - sra.appliance.connection
   - sra.appliance.pair.FLOW
   - sra.appliance.wait.PROGRESS
   - sra.appliance.attributes
@@ -45,12 +46,6 @@ attributes:
     support: full
     details: Shows both appliances' roles before and after (in check mode, as predicted).
 options:
-  host:
-    description:
-      - The B(normal primary)'s own address (C(sra_normal_role=primary)), as in its IP configuration.
-      - Never the site host name or a shared IP, which move from one appliance to the other on a failover.
-    type: str
-    required: true
   flow:
     description:
       - The maintenance flow whose target to reach; see the description.
@@ -186,6 +181,7 @@ class RoleChanger:
 
     def wait_sync(self, name, since):
         description = "a good data sync of %s newer than %s (epoch, the appliance's clock)" % (name, since)
+        self.progress.report(0, "waiting for %s" % description, force=True)
 
         def ready(state):
             done = engine.sync_since(state, name, since)

@@ -19,6 +19,7 @@ import os
 import tempfile
 import threading
 
+from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 display = Display()
@@ -70,3 +71,12 @@ def show_new_lines(path, seen, host):
             continue
         display.display("  %s: %s" % (host, text))
     return seen + len(complete) + 1
+
+
+class ProgressActionModule(ActionBase):
+    """The action plugin of a module that waits: the module, with its progress shown."""
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ProgressActionModule, self).run(tmp, task_vars)
+        result.update(run_module_with_progress(self, task_vars))
+        return result

@@ -110,7 +110,7 @@ def test_health_info_xml_and_json_agree_and_write_nothing(pair):
         assert (health["version"], health["build"]) == ("24.3.1", "12345-0123abcd")
         assert health["last_data_sync_time"] is None and health["enabled_shared_ips"] == []
     assert xml["health"]["appliance_id"] == json_["health"]["appliance_id"]
-    assert xml["probe"] == dict(healthy=True, status=200, message="Success")
+    assert xml["probe"] == dict(healthy=True, status=200, message="Success", transient=False)
     assert xml["appliances"][0]["failover_role"] == "none"
     assert xml["api_info"]["permissions"]["perm_command"] == "full_access"
     assert pair.writes("site1") == []

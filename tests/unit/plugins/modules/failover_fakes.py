@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sra.appliance contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fake appliances behind a fake ``requests.Session`` for the failover modules' tests.
+"""Fake appliances behind a fake HTTPS transport for the failover modules' tests.
 
 The modules run their real client, vendor API and management driver; only the network is
 fake. Each FakeAppliance answers the vendor wire formats (XML command API, v2 JSON, backup)
@@ -19,7 +19,6 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
@@ -33,15 +32,10 @@ LOGIN = "/login/api/v1"
 
 
 def response(status, body=b"", content_type="application/json"):
-    result = requests.Response()
-    result.status_code = status
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
-    result._content = body.encode("utf-8") if isinstance(body, str) else body
-    result._content_consumed = True
-    result.headers["Content-Type"] = content_type
-    result.reason = "OK" if status < 400 else "Error"
-    return result
+    return _client.Response(status, "OK" if status < 400 else "Error", {"Content-Type": content_type},
+                            body.encode("utf-8") if isinstance(body, str) else body)
 
 
 def xml(body):
@@ -239,24 +233,29 @@ class FakeNetwork:
         return [(address,) + entry for address, appliance in sorted(self.appliances.items())
                 for entry in appliance.writes]
 
-    def session(self):
-        return FakeSession(self)
+    def transport(self, host, port, tls, timeout):
+        return FakeTransport(self, host)
 
 
-class FakeSession:
-    def __init__(self, network):
+class FakeTransport:
+    """What the client sends to one host, decoded as the appliance would (query, form, JSON)."""
+
+    def __init__(self, network, host):
         self.network = network
+        self.host = host
 
-    def request(self, method, url, params=None, data=None, json=None, headers=None, **kwargs):
-        parts = urlsplit(url)
-        appliance = self.network.appliances.get(parts.hostname)
+    def send(self, method, target, headers, body, stream=False):
+        appliance = self.network.appliances.get(self.host)
         if appliance is None or appliance.down:
-            raise requests.exceptions.ConnectionError("Connection refused")
-        if isinstance(data, dict):
-            data = dict((key, str(value)) for key, value in data.items())
-        elif isinstance(data, str):
-            data = dict((key, values[0]) for key, values in parse_qs(data).items())
-        return appliance.handle(method, parts.path, dict(params or {}), data, json)
+            raise ConnectionRefusedError("Connection refused")
+        parts = urlsplit(target)
+        params = dict((key, values[0]) for key, values in parse_qs(parts.query).items())
+        data = json_body = None
+        if body is not None and headers.get("Content-Type") == "application/json":
+            json_body = json.loads(body)
+        elif body is not None:
+            data = dict((key, values[0]) for key, values in parse_qs(body.decode()).items())
+        return appliance.handle(method, parts.path, params, data, json_body)
 
 
 def run_module(monkeypatch, name, params, network, check_mode=False, diff=False, wait_polls=20):
@@ -265,7 +264,7 @@ def run_module(monkeypatch, name, params, network, check_mode=False, diff=False,
     Waits poll at once on a fake clock: ``wait_polls`` polls fit in the wait timeout.
     """
     module = importlib.import_module(MODULES + name)
-    monkeypatch.setattr(_client.requests, "Session", network.session)
+    monkeypatch.setattr(_client, "HttpsTransport", network.transport)
     monkeypatch.setattr(_client.ApplianceClient, "__init__", _fast_client(_client.ApplianceClient.__init__))
     if hasattr(module, "waiter_for"):
         monkeypatch.setattr(module, "waiter_for", lambda mod: _fast_waiter(mod, wait_polls))

@@ -13,12 +13,28 @@ import stat
 import pytest
 
 from ansible_collections.sra.appliance.tests.unit.plugins.modules.failover_fakes import (
-    FakeAppliance, FakeNetwork, run_module)
+    NS, FakeAppliance, FakeNetwork, response, run_module, xml)
+
+# Binary, as a backup is (the lab's is a zip; the .nsb format is undocumented).
+BACKUP = b"PK\x03\x04" + bytes(range(256)) * 8
 
 
 @pytest.fixture
 def network():
-    return FakeNetwork(FakeAppliance("192.0.2.10", role="primary"))
+    appliance = FakeAppliance("192.0.2.10", role="primary")
+    appliance.backup_body = BACKUP
+    return FakeNetwork(appliance)
+
+
+def permissions(appliance, perm_backup="1", perm_command="full_access"):
+    appliance.xml_get_api_info = lambda params: xml(
+        '<api_information xmlns="%s"><api_version>1.24.0</api_version><permissions>'
+        '<permission name="perm_backup">%s</permission><permission name="perm_command">%s</permission>'
+        '</permissions></api_information>' % (NS, perm_backup, perm_command))
+
+
+def paths(network):
+    return [(entry[1], entry[2]) for entry in network["192.0.2.10"].log]
 
 
 def mode(path):
@@ -56,7 +72,67 @@ def test_check_mode_downloads_nothing(monkeypatch, network, tmp_path):
     dest = tmp_path / "site.nsb"
     result = run_module(monkeypatch, "backup", dict(dest=str(dest)), network, check_mode=True)
     assert result["changed"] is True and not dest.exists()
-    assert [entry[1] for entry in network["192.0.2.10"].log] == []
+    # The account check is a read; the backup is never asked for.
+    assert paths(network) == [("/oauth2/token", None), ("/api/command", "get_api_info")]
+
+
+def test_the_account_is_checked_first_with_one_read(monkeypatch, network, tmp_path):
+    run_module(monkeypatch, "backup", dict(dest=str(tmp_path / "b.nsb")), network)
+    assert paths(network) == [("/oauth2/token", None), ("/api/command", "get_api_info"), ("/api/backup", None)]
+
+
+def test_no_backup_permission_refuses_before_anything_is_written(monkeypatch, network, tmp_path):
+    permissions(network["192.0.2.10"], perm_backup="0")
+    dest = tmp_path / "site.nsb"
+    for check_mode in (False, True):
+        result = run_module(monkeypatch, "backup", dict(dest=str(dest)), network, check_mode=check_mode)
+        assert result["failed"] and result["failure"] == "auth"
+        assert result["msg"] == (
+            "the API account of 192.0.2.10 has no backup permission (perm_backup off); the backup API needs it: "
+            "/login > Management > API Configuration > <the account> > Backup API: Allow Access. "
+            "Nothing was downloaded or written")
+    assert ("/api/backup", None) not in paths(network) and os.listdir(tmp_path) == []
+
+
+def test_check_account_false_skips_the_read(monkeypatch, network, tmp_path):
+    permissions(network["192.0.2.10"], perm_backup="0")
+    result = run_module(monkeypatch, "backup", dict(dest=str(tmp_path / "b.nsb"), check_account=False), network)
+    assert result["changed"] is True
+    assert paths(network) == [("/oauth2/token", None), ("/api/backup", None)]
+
+
+def test_an_account_that_cannot_read_its_permissions_is_told_about_check_account(monkeypatch, network, tmp_path):
+    appliance = network["192.0.2.10"]
+    appliance.xml_get_api_info = lambda params: response(403, "Forbidden", "text/plain")
+    appliance.v2_info = lambda method, body: response(403, dict(message="no command API access"))
+    result = run_module(monkeypatch, "backup", dict(dest=str(tmp_path / "b.nsb")), network)
+    assert result["failed"] and "set check_account: false" in result["msg"] and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("body, content_type, quoted", [
+    (b"Invalid credentials", "application/octet-stream", "Invalid credentials"),
+    (b'{"error": "access_denied", "message": "The resource owner denied the request."}', "application/json",
+     "The resource owner denied the request."),
+    (('<?xml version="1.0" encoding="UTF-8"?>\n\n<error xmlns="%s">Backup is not available.</error>' % NS).encode(),
+     "text/xml; charset=UTF-8", "Backup is not available."),
+])
+def test_an_error_answered_with_200_is_refused_and_nothing_written(monkeypatch, network, tmp_path, body,
+                                                                   content_type, quoted):
+    appliance = network["192.0.2.10"]
+    original = appliance.handle
+
+    def handle(method, path, params, data, json_body):
+        if path == "/api/backup":
+            return response(200, body, content_type)
+        return original(method, path, params, data, json_body)
+    appliance.handle = handle
+    dest = tmp_path / "site.nsb"
+    dest.write_bytes(b"old backup")
+    result = run_module(monkeypatch, "backup", dict(dest=str(dest)), network)
+    assert result["failed"] and result["failure"] == "refused" and result["changed"] is False
+    assert result["msg"] == ("192.0.2.10: GET /api/backup answered HTTP 200: the answer is an error, not a backup: "
+                             "%s. Nothing was written" % quoted.rstrip("."))
+    assert dest.read_bytes() == b"old backup" and os.listdir(tmp_path) == ["site.nsb"]
 
 
 def test_directory_dest_gets_a_timestamped_name(monkeypatch, network, tmp_path):

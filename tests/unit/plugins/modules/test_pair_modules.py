@@ -57,14 +57,14 @@ def test_pair_info_check_account_refuses_a_read_only_account_before_anything(mon
     network[NB].permissions["perm_command"] = "read_only"
     result = run_module(monkeypatch, "pair_info", dict(PAIR, flow="planned_failover", check_account=True), network)
     assert result["decision"]["action"] == "refuse"
-    assert "site2: the API account has perm_command read_only" in result["decision"]["reason"]
+    assert "the API account of site2 has perm_command read_only" in result["decision"]["reason"]
     assert "Full Access" in result["decision"]["reason"]
 
 
 def test_pair_info_reports_a_backup_permission_missing_on_the_primary(monkeypatch, network):
     network[NP].permissions["perm_backup"] = "0"
     result = run_module(monkeypatch, "pair_info", dict(PAIR, flow="planned_failover", check_account=True), network)
-    assert result["decision"]["action"] == "refuse" and "may not download backups" in result["decision"]["reason"]
+    assert result["decision"]["action"] == "refuse" and "has no backup permission" in result["decision"]["reason"]
 
 
 def test_pair_info_down_appliance_is_part_of_the_state(monkeypatch, network):
