@@ -49,12 +49,6 @@ attributes:
     support: N/A
     details: Reads only; there is nothing to diff.
 options:
-  host:
-    description:
-      - The B(normal primary)'s own address (C(sra_normal_role=primary)), as in its IP configuration.
-      - Never the site host name or a shared IP, which move from one appliance to the other on a failover.
-    type: str
-    required: true
   connectivity_test:
     description:
       - Addresses the controller connects to (TCP) on every poll to tell its own outage from the pair's, as the vendor's
