@@ -258,15 +258,15 @@ class Tracker:
         previous = self.memory["condition"]
         since = previous["since"] if previous and previous["key"] == key else now
         plan["condition"] = dict(key=key, since=since)
-        plan["held"] = now - since
+        held = plan["held"] = now - since
         handled = (self.memory["outage"] or {}).get("handled", {})
         if sit["flow"] in handled:
             plan["action"] = _action(DONE, "%s ran already in this outage (%s); it ends when the pair is seen with one "
                                            "primary and one backup again" % (sit["flow"], iso(handled[sit["flow"]])),
                                      flow=sit["flow"])
             return plan
-        if plan["held"] < self.hold_down:
-            reason = "%s; holding down: seen for %.0f s of %s s" % (sit["reason"], plan["held"], self.hold_down)
+        if held < self.hold_down:
+            reason = "%s; holding down: seen for %.0f s of %s s" % (sit["reason"], held, self.hold_down)
             plan["action"] = _action(HOLDING, reason, flow=sit["flow"])
             return plan
         plan["decision"] = engine.decide(observation["state"], sit["flow"], self._flow_options(sit, observation))

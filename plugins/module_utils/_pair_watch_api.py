@@ -67,11 +67,10 @@ def parse_target(text, default_port):
         raise ModuleFailure("connectivity_test has an empty entry; give addresses as HOST or HOST:PORT")
     host, port = text, default_port
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, closing, rest = text[1:].partition("]")
+        if not closing or (rest and not rest.startswith(":")):
+            raise ModuleFailure("connectivity_test entry %r: write an IPv6 address with a port as [ADDRESS]:PORT" % text)
         if rest:
-            if not rest.startswith(":"):
-                raise ModuleFailure("connectivity_test entry %r: write an IPv6 address with a port as [ADDRESS]:PORT"
-                                    % text)
             port = rest[1:]
     elif text.count(":") == 1:
         host, port = text.split(":")
@@ -166,6 +165,11 @@ class PairWatch:
         self.params = params
         self.targets = validate_watch_params(params)
         self.api = PairApi(params)
+        # A poll is one attempt: the hold-down is the watcher's patience, and a read the client retried
+        # (three times, with back-off) would make each poll of an appliance that is gone take that much
+        # longer, up to four timeouts for check_health and four more for the probe.
+        for vendor in self.api.vendors.values():
+            vendor.client.retries = 0
         self.rules = sync_rules(params)
         self.connect = connect
         self.clock = clock

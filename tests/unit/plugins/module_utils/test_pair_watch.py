@@ -55,8 +55,8 @@ BOTH_PRIMARY = pair("primary", "primary")
 NB_DOWN_NP_BACKUP = pair("backup", None, nb_how=DOWN)
 
 
-def obs(state, controller=CONNECTED, settings=None, dns=None):
-    found = dict(state=state, controller=controller, swing_addresses=dict(ADDRESSES))
+def obs(state, controller=None, settings=None, dns=None):
+    found = dict(state=state, controller=controller or CONNECTED, swing_addresses=dict(ADDRESSES))
     if settings is not None:
         found["backup_settings"] = settings
     if dns is not None:
@@ -138,8 +138,9 @@ def test_settings_reading_without_the_management_api_says_it_must_be_off():
 
 
 # -- sequences of polls -----------------------------------------------------------------------------------
-def run(tracker, polls, settings=AUTO_OFF):
-    """Each poll is (seconds, observation); the poller reads the settings the tracker asks for."""
+def run(tracker, polls, settings=None):
+    """Each poll is (seconds, observation); the poller reads the settings the tracker asks for (off by default)."""
+    settings = settings or AUTO_OFF
     events = []
     for now, observation in polls:
         guarded = tracker.needs_settings(observation, now)

@@ -118,6 +118,32 @@ def test_the_primary_down_is_held_down_then_names_the_unplanned_failover(monkeyp
     assert any("must be off" in text for text in warnings(result))
 
 
+class CountingNetwork(FakeNetwork):
+    """Counts the connections tried per host, those refused included."""
+
+    def __init__(self, *appliances):
+        super(CountingNetwork, self).__init__(*appliances)
+        self.tries = {}
+
+    def transport(self, host, port, tls, timeout):
+        transport = super(CountingNetwork, self).transport(host, port, tls, timeout)
+        send = transport.send
+
+        def counted(*args, **kwargs):
+            self.tries[host] = self.tries.get(host, 0) + 1
+            return send(*args, **kwargs)
+        transport.send = counted
+        return transport
+
+
+def test_a_poll_tries_an_appliance_that_is_gone_once_per_read(monkeypatch, network, gateway):
+    counting = CountingNetwork(network[NP], network[NB])
+    counting[NP].down = True
+    watch(monkeypatch, counting, gateway, hold_down=0)
+    # The token request of check_health, and the probe: no retries, so a poll costs no back-off or timeouts.
+    assert counting.tries[NP] == 2
+
+
 def test_a_flap_starts_the_hold_down_again(monkeypatch, network, gateway):
     network[NP].down = True
     clock = Clock({10: lambda: setattr(network[NP], "down", False), 20: lambda: setattr(network[NP], "down", True)})
@@ -217,6 +243,7 @@ def test_a_state_file_that_is_not_the_watchers_fails_before_any_request(monkeypa
     (dict(connectivity_test=["10.0.0.1:http"]), "is not a number"),
     (dict(connectivity_test=["10.0.0.1:70000"]), "port from 1 to 65535"),
     (dict(connectivity_test=["[2001:db8::1]x"]), "[ADDRESS]:PORT"),
+    (dict(connectivity_test=["[2001:db8::1"]), "[ADDRESS]:PORT"),
     (dict(interval=0), "interval must be a positive"),
     (dict(hold_down=-5), "hold_down must be 0 or more"),
     (dict(primary_lost_messages=[" "]), "primary_lost_messages is empty"),
