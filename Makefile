@@ -25,7 +25,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test newest venv link unit integration lab-test lab-lint sanity lint molecule lab-up lab-down lab-inventory clean
+.PHONY: demo test newest venv link unit integration eda-test lab-test lab-lint sanity lint molecule lab-up lab-down lab-inventory clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt $(TEST_REQUIREMENTS)
@@ -58,7 +58,7 @@ lab-down: venv
 	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
 
 ## make test: everything CI runs.
-test: unit lab-lint lab-test integration sanity lint molecule newest
+test: unit lab-lint lab-test integration eda-test sanity lint molecule newest
 
 ## make newest: unit tests and sanity on Python 3.12 with the newest ansible-core (own virtualenv).
 newest:
@@ -72,6 +72,11 @@ unit: venv link
 # Modules run in-process against labs started by tests/integration/conftest.py.
 integration: venv link
 	$(BIN)/python -m pytest -q tests/integration
+
+# Automatic failover end to end (tests/eda): ansible-rulebook (it needs Java 17) against a lab pair and BIND,
+# in a network namespace of its own: a test adds a routing rule that cuts the controller off from an appliance.
+eda-test: venv link
+	unshare --net sh -c 'ip link set lo up && $(BIN)/python -m pytest -q tests/eda'
 
 # The lab's own tests, two pytest-xdist workers (each gets its own address blocks: lab/tests/blocks.py).
 LAB_TEST_WORKERS ?= 2
