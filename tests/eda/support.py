@@ -119,6 +119,7 @@ class Rulebook:
 
     def __init__(self, directory, inventory, variables, env):
         self.directory = directory
+        self.inventory = inventory
         self.log_path = os.path.join(directory, "rulebook.log")
         vars_path = os.path.join(directory, "watch.yml")
         with open(vars_path, "w") as handle:
@@ -174,12 +175,16 @@ def watch_options(lab, bind):
 
 
 def flow_inventory(lab, bind, directory):
-    """The lab's inventory for the flows the rulebook runs, with DNS swing against the test's BIND."""
+    """The lab's inventory for the flows the rulebook runs, with DNS swing against the test's BIND, and the
+    settings of playbooks/auto_failover.yml (the same as the rulebook's)."""
     inventory = json.loads(json.dumps(lab.inventory))
+    options = watch_options(lab, bind)
     inventory["all"]["vars"].update(
         sra_network_method="dns_swing", sra_shared_ips=[], sra_backup_dir=os.path.join(directory, "backups"),
         sra_dns=dict(server=bind.address, port=bind.port, zone=bind.zone, ttl=60, tsig_name=bind.key_name,
-                     tsig_secret=bind.secret, tsig_algorithm=bind.algorithm))
+                     tsig_secret=bind.secret, tsig_algorithm=bind.algorithm),
+        sra_timeout=options["timeout"],
+        sra_auto_failover=dict((key, options[key]) for key in ("connectivity_test", "hold_down", "interval")))
     path = os.path.join(directory, "inventory.yml")
     with open(path, "w") as handle:
         yaml.safe_dump(inventory, handle)
@@ -214,3 +219,13 @@ class BackupCut:
         if kwargs.get("check") and done.returncode:
             pytest.fail("ip %s: %s" % (" ".join(args), done.stderr))
         return done
+
+
+def run_playbook(lab, inventory, playbook, *extra):
+    """ansible-playbook of the collection's ``playbook`` on the lab's inventory; the completed process."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
+               ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false", ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
+               os.path.join(REPO, "playbooks", playbook)] + list(extra)
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False,
+                          timeout=HOLD_DOWN + MARGIN + 120)

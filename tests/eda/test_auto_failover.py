@@ -7,7 +7,8 @@ The tests run in order, each starting from where the one before left the pair:
 requests per poll (in-process, before the rulebook) -> the primary killed: failover -> the old primary
 back: made backup, the data written meanwhile on both -> the controller cut off together with the
 primary: nothing -> the backup cut off together with the primary: nothing -> the current primary (the
-normal backup) killed: forced failback -> it comes back: made backup, the pair as deployed.
+normal backup) killed: forced failback -> it comes back: made backup, the pair as deployed ->
+the rulebook stopped, playbooks/auto_failover.yml (the scheduled variant) takes the same decisions.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,7 +20,7 @@ import runpy
 import time
 
 from ansible_collections.sra.appliance.tests.eda.support import (
-    HOLD_DOWN, INTERVAL, MARGIN, REPO, BackupCut, measured, wait_for, watch_options)
+    HOLD_DOWN, INTERVAL, MARGIN, REPO, BackupCut, measured, run_playbook, wait_for, watch_options)
 
 SOURCE = os.path.join(REPO, "extensions", "eda", "plugins", "event_source", "pair_watch.py")
 # Seconds a pair that must not be touched is watched: the hold-down and then some polls.
@@ -192,3 +193,30 @@ def test_the_current_primary_killed_is_failed_back_with_force_then_made_backup(e
     wait_for_flow_end(rulebook, before + 1, MARGIN)
     assert eda_lab.role("site1") == "primary" and site_record() == [site1]
     wait_for("the data written on site1 to be on site2", lambda: written in eda_lab.site_data("site2"), SYNC)
+
+
+def test_the_scheduled_playbook_decides_the_same(eda_lab, site_record, rulebook):
+    rulebook.stop()        # one watcher per pair
+    site2 = eda_lab.address("site2")
+    eda_lab.kill("site1")
+    mark = eda_lab.summary("site2")["last_id"]
+    dry = run_playbook(eda_lab, rulebook.inventory, "auto_failover.yml", "-e", "sra_auto_failover_dry_run=true")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "would run sra.appliance.unplanned_failover" in dry.stdout, dry.stdout
+    assert eda_lab.role("site2") == "backup" and eda_lab.summary("site2", mark)["writes"] == 0
+    started = time.monotonic()
+    failover = run_playbook(eda_lab, rulebook.inventory, "auto_failover.yml")
+    measured("playbooks/auto_failover.yml, the primary down: hold-down and unplanned_failover (s)",
+             round(time.monotonic() - started, 1))
+    assert failover.returncode == 0, failover.stdout + failover.stderr
+    assert eda_lab.role("site2") == "primary" and site_record() == [site2]
+    eda_lab.start("site1")
+    wait_for("site1 back (both primary)", lambda: eda_lab.role("site1") == "primary", 60)
+    resolved = run_playbook(eda_lab, rulebook.inventory, "auto_failover.yml")
+    assert resolved.returncode == 0, resolved.stdout + resolved.stderr
+    assert "sra.appliance.resolve_conflict" in resolved.stdout
+    assert eda_lab.role("site1") == "backup" and eda_lab.role("site2") == "primary" and site_record() == [site2]
+    quiet = run_playbook(eda_lab, rulebook.inventory, "auto_failover.yml")
+    assert quiet.returncode == 0 and "site2.lab.sra.test is primary, site1.lab.sra.test backup" in quiet.stdout
+    assert "changed=0" in quiet.stdout.split("PLAY RECAP")[-1]
+
