@@ -25,9 +25,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test newest venv link unit integration browser lab-test lab-lint sanity lint molecule lab-up lab-down \
-  lab-inventory clean packaging docs-lint changelog-lint tarball-check ee-check readme-check changelog ee-context floor floor-venv \
-  floor-sanity packaging-lab
+.PHONY: demo test newest venv link unit integration browser eda-test lab-test lab-lint sanity lint molecule lab-up \
+  lab-down lab-inventory clean packaging docs-lint changelog-lint tarball-check ee-check readme-check changelog ee-context \
+  floor floor-venv floor-sanity packaging-lab
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt $(TEST_REQUIREMENTS)
@@ -60,7 +60,7 @@ lab-down: venv
 	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
 
 ## make test: everything CI runs.
-test: unit lab-lint lab-test integration browser sanity lint molecule packaging floor newest
+test: unit lab-lint lab-test integration browser eda-test sanity lint molecule packaging floor newest
 
 ## make newest: unit tests and sanity on Python 3.12 with the newest ansible-core (own virtualenv).
 newest:
@@ -78,6 +78,11 @@ integration: venv link
 ## make browser: the health page rendered by a headless Chromium (Debian's `chromium`).
 browser: venv link
 	$(BIN)/python -m pytest -q tests/browser
+
+# Automatic failover end to end (tests/eda): ansible-rulebook (it needs Java 17) against a lab pair and BIND,
+# in a network namespace of its own: a test adds a routing rule that cuts the controller off from an appliance.
+eda-test: venv link
+	unshare --net sh -c 'ip link set lo up && $(BIN)/python -m pytest -q tests/eda'
 
 # The lab's own tests, two pytest-xdist workers (each gets its own address blocks: lab/tests/blocks.py).
 LAB_TEST_WORKERS ?= 2

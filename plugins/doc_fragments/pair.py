@@ -53,7 +53,8 @@ options:
   swing_address:
     description:
       - The address the site host name points at while the normal primary is primary (DNS swing). Default O(host).
-      - Used by the "Fix This Error" choice of O(flow=resolve_conflict) with O(dns_addresses).
+      - Used by the "Fix This Error" choice of a both-primary or both-backup conflict, compared with what the site host
+        name resolves to.
     type: str
   peer_swing_address:
     description:
