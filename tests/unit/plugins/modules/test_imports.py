@@ -46,6 +46,8 @@ MODULES = {
     "network_ips": (HTTP, CONNECTION),
     "network_settings": (HTTP, CONNECTION),
     "pair_info": (HTTP, dict(CONNECTION, peer_host="192.0.2.11")),
+    # pair_watch reads the site record (dns) on the poll that needs it; dnspython loads with the module.
+    "pair_watch": (HTTP | {"dns"}, dict(CONNECTION, peer_host="192.0.2.11", connectivity_test=["192.0.2.1"])),
     "pair_roles": (HTTP, dict(CONNECTION, peer_host="192.0.2.11", flow="planned_failover")),
     "preflight_checks": (HTTP, dict(CONNECTION, site_hostname="support.example.com",
                                     nodes=[dict(name="site1.example.com", role="primary")])),
