@@ -182,6 +182,37 @@ def test_establish_the_pair_check_apply_idempotent(pair):
     assert pair.writes() == []
 
 
+NEW_KEY = "failover-test-inter-appliance-key-2"
+
+
+def test_a_key_change_on_one_appliance_of_a_pair_is_refused_and_both_change_together(pair):
+    pair.establish()
+    pair.mark()
+    alone = pair.run("inter_appliance_key", "site1", key=NEW_KEY)
+    assert alone.failed and not alone["changed"]
+    assert alone["msg"].startswith("%s is in a failover relationship (primary, with " % pair.primary)
+    assert "Give every other appliance of the pair and cluster in peers" in alone["msg"]
+    assert pair.writes() == []
+
+    peers = [dict(host=pair.backup)]
+    plan = pair.run("inter_appliance_key", "site1", check_mode=True, key=NEW_KEY, peers=peers)
+    assert plan["changed"] and plan["changed_appliances"] == [pair.backup, pair.primary]
+    assert pair.writes() == []
+
+    together = pair.run("inter_appliance_key", "site1", key=NEW_KEY, peers=peers)
+    assert together["changed"] and not together.failed, together.get("msg")
+    assert [(w["method"], w["path"]) for w in pair.writes("site2") + pair.writes("site1")] == [
+        ("PUT", "/login/api/v1/security/inter-appliance-key")] * 2
+    pair.mark()
+    again = pair.run("inter_appliance_key", "site1", key=NEW_KEY, peers=peers)
+    assert not again["changed"] and again["changed_appliances"] == [] and pair.writes() == []
+    # The pair still trusts itself: one primary, one backup, and a data sync that works.
+    synced = pair.run("failover_sync", "site1", wait_timeout=30)
+    assert not synced.failed, synced.get("msg")
+    roles = sorted(pair.health(node)["health"]["role"] for node in ("site1", "site2"))
+    assert roles == ["backup", "primary"]
+
+
 def test_failover_settings_shared_ip_and_backup_settings(pair, router):
     pair.establish()
     primary = dict(normal_role="primary", backup_operations=False, automatic_failover=False)
