@@ -18,8 +18,14 @@ description:
     - both appliances have the same inter-appliance key (compared by fingerprint, never the key), and the same product
     version and build.
   - Waits for the initial data sync (about 60 seconds before it begins on a real appliance) until
-    C(last_data_sync_time) is set and the status is good.
+    C(last_data_sync_time) is set and the status is good. An existing relationship waits only while its first data
+    sync has not happened yet; a later sync that failed is a warning (run the C(data_sync) playbook, or wait for the
+    next scheduled sync), so that a transient sync failure never holds up a deployment.
   - Idempotent. The relationship is recognised from either end, so a run after a role swap changes nothing.
+  - An existing relationship is checked from the other end too, with the vendor API (C(check_health) of O(peer_host)):
+    when the peer answers with role V(none) (factory reset, or its side of the relationship broken), the relationship
+    is one-sided and the module fails and names C(playbooks/replace_appliance.yml). A peer that cannot be reached is a
+    warning.
   - Uses the sra.appliance management API (no vendor API exists for this page), and the vendor's C(check_health) for
     version and build.
 version_added: 0.1.0
@@ -69,8 +75,9 @@ options:
     default: 443
   peer_host:
     description:
-      - Where the controller reaches the backup appliance for the precondition checks, with the same port and
-        credentials. Defaults to O(backup_host).
+      - Where the controller reaches the other appliance of the pair (the backup for a new relationship) for the
+        precondition checks and the one-sided check, with the same port and credentials. Defaults to O(backup_host)
+        when this appliance is primary or not paired, and to the relationship's O(reverse_host) when it is backup.
     type: str
 """
 
@@ -186,6 +193,45 @@ def wait_for_initial_sync(module, result, driver):
     return status
 
 
+def other_end(params, current):
+    """Where the controller reaches the appliance at the other end of the existing relationship."""
+    if params["peer_host"]:
+        return params["peer_host"]
+    relationship = current.get("relationship") or {}
+    key = "reverse_host" if current.get("role") == "backup" else "backup_host"
+    return relationship.get(key) or params.get("backup_host")
+
+
+def check_other_end(module, driver, current):
+    """An existing relationship the other appliance no longer knows (it answers role none) is one-sided."""
+    peer = other_end(module.params, current)
+    if not peer:
+        return
+    try:
+        health = VendorApi(driver_for(module.params, peer).client).check_health()
+    except ApplianceError as exc:
+        module.warn("%s is in a failover relationship, but its peer %s could not be read (%s); the relationship "
+                    "was not checked from that end" % (driver.client.name, peer, exc))
+        return
+    if health.get("role") in (None, "none"):
+        raise ModuleFailure(
+            "%s is %s in a failover relationship with %s, but %s answers with failover role none (a factory reset, or "
+            "its side of the relationship broken): the relationship is one-sided and the site has no working backup. "
+            "Run playbooks/replace_appliance.yml to rebuild %s into the pair (docs/runbooks/replace_appliance.md)"
+            % (driver.client.name, current.get("role"), peer, peer, peer), appliance=peer, one_sided=True)
+
+
+def wait_on_existing(module, driver, current):
+    """An existing relationship waits only for its first data sync; a later failed one is a warning."""
+    last_time, last_status, state = sync_state(current)
+    if not last_time:  # the first data sync has not happened yet
+        return module.params["wait"] and not module.check_mode
+    if state != "running" and not sync_status_is_good(last_status):
+        module.warn("the last data sync of %s did not succeed (%s at %s); run playbooks/data_sync.yml, or wait for "
+                    "the next scheduled sync" % (driver.client.name, last_status, last_time))
+    return False
+
+
 def report(result, status, relationship=None):
     status = status or {}
     result["relationship"] = relationship if relationship is not None else status.get("relationship")
@@ -200,8 +246,9 @@ def ensure_present(module, result, driver, current, diff):
             raise ModuleFailure("%s is already in a failover relationship %s; break it first (state=absent) to "
                                 "establish %s" % (driver.client.name, current.get("relationship"), wanted))
         diff.add("relationship", current.get("relationship"), current.get("relationship"))
-        done = module.params["wait"] and not module.check_mode and not initial_sync_done(current)
-        report(result, wait_for_initial_sync(module, result, driver) if done else current)
+        check_other_end(module, driver, current)
+        report(result, wait_for_initial_sync(module, result, driver) if wait_on_existing(module, driver, current)
+               else current)
         return
     check_preconditions(module, driver, module.params["peer_host"] or wanted["backup_host"])
     diff.add("relationship", None, wanted)

@@ -259,6 +259,31 @@ def test_failover_sync_moves_the_time_and_fails_with_the_status(pair):
     assert failed["data_sync"]["last_data_sync_status"] == "Failed: disk full"
 
 
+def test_an_existing_relationship_after_a_failed_sync_is_a_warning_not_a_wait(pair):
+    pair.establish()
+    pair.lab.cli("fault", "fail-sync", "site2", "--count", "1", "--message", "disk full")
+    assert pair.run("failover_sync", "site1", wait_timeout=20).failed
+    pair.mark()
+    started = time.monotonic()
+    again = pair.run("failover_relationship", "site1", **pair.relationship(wait_timeout=600))
+    assert not again.failed and not again["changed"], again.get("msg")
+    assert time.monotonic() - started < 10
+    assert any("the last data sync of %s did not succeed (Failed: disk full" % pair.primary in line
+               and "playbooks/data_sync.yml" in line for line in warnings_of(again))
+    assert pair.writes() == []
+
+
+def test_a_relationship_the_backup_no_longer_knows_is_one_sided(pair):
+    pair.establish()
+    pair.lab.reset("site2")  # the backup's factory reset
+    pair.mark()
+    for check_mode in (True, False):
+        result = pair.run("failover_relationship", "site1", check_mode=check_mode, **pair.relationship())
+        assert result.failed and not result["changed"] and result["one_sided"]
+        assert "answers with failover role none" in result["msg"] and "playbooks/replace_appliance.yml" in result["msg"]
+    assert pair.writes() == []
+
+
 def users_in_backup(pair, node, tmp_path):
     dest = tmp_path / ("%s.nsb" % node)
     result = pair.run("backup", node, dest=str(dest))
