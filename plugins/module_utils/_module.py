@@ -111,12 +111,23 @@ def driver_for(params, host=None):
     return ManagementDriver(client_for(params, host))
 
 
+# The vendor's factory password of the /appliance admin: public knowledge (the vendor's guides print it), so
+# not a secret. Left among the no_log values, it would mask every "password" in every message as ********,
+# and the operator could not read which option to fix (issue 13).
+FACTORY_PASSWORD = "password"
+
+
+def unmask_public_values(module):
+    module.no_log_values.discard(FACTORY_PASSWORD)
+
+
 def run(module, action):
     """Run ``action(module, result)`` and turn known failures into fail_json.
 
     The action fills ``result`` as it goes (``changed`` as soon as it has written), so a
     failure after a write still reports ``changed: true`` and what was done.
     """
+    unmask_public_values(module)
     validate_connection(module)
     result = dict(changed=False)
     try:

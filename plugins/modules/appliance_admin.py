@@ -90,10 +90,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._management import signed_in_status
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
-    ModuleFailure, argument_spec, driver_for, run)
+    FACTORY_PASSWORD, ModuleFailure, argument_spec, driver_for, run)
 
-# The /appliance interface of a new B Series appliance: admin / password.
-FACTORY_PASSWORD = "password"
 MIN_LENGTH = 8
 
 

@@ -69,3 +69,14 @@ def test_gathered_tells_which_password_signs_in_and_changes_nothing(run, factory
     # "password" is masked in the output: the factory password is a no_log value here.
     assert result["failed"] and "signs in as admin on 192.0.2.10" in result["msg"]
     assert factory.writes == []
+
+
+def test_the_factory_password_does_not_mask_the_word_password_in_messages(run, factory):
+    # no_log would turn every "password" into ******** while the factory password is an argument (issue 13).
+    result = run(NAME, dict(appliance_password="password", password="short"), factory)
+    assert result["msg"].startswith("password must be at least 8 characters long")
+
+
+def test_a_real_secret_is_still_masked(run, factory):
+    result = run(NAME, dict(appliance_password="Secret-0ne", password="Secret-0ne-but-longer"), factory)
+    assert "Secret-0ne" not in json.dumps(result)
