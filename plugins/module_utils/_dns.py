@@ -13,6 +13,8 @@ __metaclass__ = type
 
 import base64
 import binascii
+import ipaddress
+import socket
 
 try:
     import dns.exception
@@ -72,7 +74,16 @@ def absolute_name(record, zone):
             name = dns.name.from_text(record)
         else:
             candidate = dns.name.from_text(record)
-            name = candidate if candidate.is_subdomain(origin) else dns.name.from_text(record, origin)
+            if candidate.is_subdomain(origin):
+                name = candidate
+            elif "." in record:
+                # A host name such as the site's: taken relative to the wrong zone it would create a record
+                # nobody asks for (support.example.com.other.test) and leave the real one where it was (issue 13).
+                raise DnsError("record %s is not inside zone %s: a name with a dot is a full host name; give the zone "
+                               "that holds it (sra_dns.zone), or a name relative to the zone without a dot"
+                               % (candidate.to_text(), origin.to_text()))
+            else:
+                name = dns.name.from_text(record, origin)
     except dns.exception.DNSException as exc:
         raise DnsError("record %r or zone %r is not a valid DNS name: %s" % (record, zone, exc))
     if not name.is_subdomain(origin):
@@ -81,11 +92,25 @@ def absolute_name(record, zone):
     return name
 
 
+def server_address(server):
+    """The server's IP address: dnspython sends to addresses only, so a host name is resolved here, once."""
+    try:
+        ipaddress.ip_address(server)
+        return server
+    except ValueError:
+        pass
+    try:
+        return socket.getaddrinfo(server, None, proto=socket.IPPROTO_TCP)[0][4][0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DnsError("server %r is neither an IP address nor a host name the controller resolves (%s): give the "
+                       "IP address of the zone's primary name server" % (server, exc))
+
+
 class DnsServer:
     """One authoritative server and one zone."""
 
     def __init__(self, server, port, zone, key=None, timeout=10.0):
-        self.server = server
+        self.server = server_address(server)
         self.port = port
         self.zone = dns.name.from_text(zone)
         self.key = key

@@ -39,7 +39,8 @@ attributes:
 options:
   server:
     description:
-      - The zone's primary (authoritative) DNS server, an IP address or host name.
+      - The zone's primary (authoritative) DNS server, an IP address or a host name the controller resolves (once,
+        before the first query).
     type: str
     required: true
   port:
@@ -54,8 +55,9 @@ options:
     required: true
   record:
     description:
-      - The record's name. A name ending in a dot, or ending in O(zone), is taken as written; any other name is
+      - The record's name. A name ending in a dot, or ending in O(zone), is taken as written; a name without a dot is
         relative to O(zone); V(@) is the zone's apex.
+      - A name with a dot outside O(zone) (a site host name with the wrong zone) is refused before any request.
     type: str
     required: true
   value:

@@ -45,6 +45,16 @@ def _site_addresses(first, method):
     return []
 
 
+def _check_zone(site_hostname, zone):
+    """The site host name must be inside sra_dns.zone: the swing updates that zone's record of it."""
+    if not site_hostname:
+        return
+    site, origin = str(site_hostname).rstrip(".").lower(), str(zone).rstrip(".").lower()
+    if site != origin and not site.endswith("." + origin):
+        _fail("sra_site_hostname %s is not inside sra_dns.zone %s: a DNS swing there would not move the site's "
+              "record; set sra_dns.zone to the zone that holds %s" % (site_hostname, zone, site_hostname))
+
+
 def _check_method(first, method):
     if method not in METHODS:
         _fail("sra_network_method is %r; use one of %s" % (method, ", ".join(METHODS)))
@@ -53,6 +63,7 @@ def _check_method(first, method):
         missing = [key for key in DNS_KEYS if not isinstance(dns, dict) or not dns.get(key)]
         if missing:
             _fail("dns_swing needs sra_dns with %s (missing: %s)" % (", ".join(DNS_KEYS), ", ".join(missing)))
+        _check_zone(first.get("sra_site_hostname"), dns["zone"])
     if method == "nat_swing" and not first.get("sra_nat_swing_tasks"):
         _fail("nat_swing needs sra_nat_swing_tasks, the tasks file that points your NAT device at the new primary")
 

@@ -56,6 +56,10 @@ def test_timeout_names_server_port_and_what_to_check(sent):
     (dict(tsig_secret="!!not base64!!"), "tsig_secret is not base64"),
     (dict(record="www.example.org."), "record www.example.org. is not inside zone example.com."),
     (dict(record="a..b"), "is not a valid DNS name"),
+    (dict(record="support.lab.sra.test"), "record support.lab.sra.test. is not inside zone example.com.: a name with "
+                                          "a dot is a full host name; give the zone that holds it (sra_dns.zone)"),
+    (dict(server="not an ip"), "server 'not an ip' is neither an IP address nor a host name the "
+                               "controller resolves"),
     (dict(zone=" "), "zone is empty"),
     (dict(tsig_secret=None), "tsig_name and tsig_secret go together"),
     (dict(tsig_secret=""), "tsig_name and tsig_secret go together"),

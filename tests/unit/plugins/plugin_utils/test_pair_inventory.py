@@ -28,7 +28,8 @@ def test_the_normal_primary_is_host_whatever_the_order():
 
 
 def test_swing_and_site_addresses_by_method():
-    dns = pair_args(["site1", "site2"], hostvars("dns_swing", sra_dns=DNS, sra_swing_address="12.0.0.1"))
+    dns = pair_args(["site1", "site2"], hostvars("dns_swing", sra_dns=DNS, sra_swing_address="12.0.0.1",
+                                                 sra_site_hostname="Support.Example.COM."))
     assert dns["site_addresses"] == [] and dns["swing_address"] == "12.0.0.1"
     nat = pair_args(["site1", "site2"], hostvars("nat_swing", sra_nat_swing_tasks="nat.yml",
                                                  sra_nat_site_address="12.0.0.9"))
@@ -44,6 +45,8 @@ def test_swing_and_site_addresses_by_method():
     (["site1", "site2"], hostvars("dns_swing"), "missing: server, zone, tsig_name, tsig_secret"),
     (["site1", "site2"], hostvars("dns_swing", sra_dns=dict(DNS, zone="")), "missing: zone"),
     (["site1", "site2"], hostvars("nat_swing"), "nat_swing needs sra_nat_swing_tasks"),
+    (["site1", "site2"], hostvars("dns_swing", sra_dns=dict(DNS, zone="other.test"), sra_site_hostname="support.example.com"),
+     "sra_site_hostname support.example.com is not inside sra_dns.zone other.test"),
 ])
 def test_an_inventory_that_is_not_one_pair_is_refused_with_what_to_fix(hosts, variables, words):
     with pytest.raises(InventoryError) as caught:
