@@ -15,6 +15,7 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
+from ansible_collections.sra.appliance.plugins.module_utils._key import key_length_problem
 from ansible_collections.sra.appliance.plugins.module_utils._net import parse_hostname
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
@@ -278,6 +279,10 @@ def check_inter_appliance_key_given(topo, facts=None):  # pylint: disable=unused
     if missing:
         return check(name, FAILED, "no inter-appliance key given for %s: every appliance of the cluster needs the "
                                    "same pre-shared key" % ", ".join(missing))
+    bad = ["%s: the key %s" % (node["name"], key_length_problem(node["key"])) for node in topo["nodes"]
+           if key_length_problem(node["key"])]
+    if bad:
+        return check(name, FAILED, "; ".join(bad))
     groups = {}
     for node in topo["nodes"]:
         groups.setdefault(node["key"], []).append(node["name"])

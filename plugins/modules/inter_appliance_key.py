@@ -101,18 +101,18 @@ changed_appliances:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
+from ansible_collections.sra.appliance.plugins.module_utils._key import key_length_problem
 from ansible_collections.sra.appliance.plugins.module_utils._management import key_fingerprint
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run)
 
-KEY_LENGTH = (8, 256)
 PEER_SPEC = dict(host=dict(type="str", required=True), port=dict(type="int"), tls_server_name=dict(type="str"))
 
 
 def validate_key(key):
-    if not KEY_LENGTH[0] <= len(key) <= KEY_LENGTH[1]:
-        raise ModuleFailure("key must be %d to %d characters long, got %d: choose a longer shared secret"
-                            % (KEY_LENGTH[0], KEY_LENGTH[1], len(key)))
+    problem = key_length_problem(key)
+    if problem:
+        raise ModuleFailure("key " + problem)
 
 
 def members_of(params):

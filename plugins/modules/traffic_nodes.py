@@ -270,6 +270,26 @@ def validate_config(config, state):
     return nodes
 
 
+def check_addresses(nodes, primary_host):
+    """Before any request: no traffic node at the primary node's own address, and no two traffic nodes with one
+    internal address (the appliances would send one node's traffic to the other; issue 13)."""
+    seen = {}
+    for index, node in enumerate(nodes):
+        where = "config[%d] (%s)" % (index, node["name"])
+        for field in ("public_host", "internal_address"):
+            if node[field] is not None and node[field].lower() == primary_host.lower():
+                raise ModuleFailure("%s: %s %s is the address of the primary node this task runs on (host); give the "
+                                    "traffic node's own address" % (where, field, node[field]))
+        internal = node["internal_address"] or node["public_host"]
+        if internal is None:
+            continue
+        if internal.lower() in seen:
+            raise ModuleFailure("%s: internal address %s is already that of %s; each traffic node needs an internal "
+                                "address of its own (internal_address, which defaults to public_host)"
+                                % (where, internal, seen[internal.lower()]))
+        seen[internal.lower()] = where
+
+
 def with_defaults(node):
     """A whole node from a config entry: what the vendor's Add New Traffic Node form starts with."""
     whole = dict(node)
@@ -410,6 +430,7 @@ def manage_nodes(module, result):
     params = module.params
     state = params["state"]
     config = validate_config(params["config"], state)
+    check_addresses(config, params["host"])
     _resource.refuse_empty(state, config, params["allow_empty"], TrafficNodes)
     driver = driver_for(params)
     cluster = read_primary_cluster(driver, params["host"])

@@ -288,6 +288,14 @@ def test_different_key_fails_without_showing_keys():
     assert KEY not in result["reason"] and "another-key-entirely" not in result["reason"]
 
 
+def test_a_key_too_short_for_the_appliance_fails_before_any_write():
+    nodes = [dict(item, key="abc") for item in good_nodes()]
+    result = preflight.check_inter_appliance_key_given(topo(nodes))
+    assert result["state"] == "failed"
+    assert result["reason"].startswith("%s: the key must be 8 to 256 characters long, got 3" % nodes[0]["name"])
+    assert "abc" not in result["reason"].replace("characters", "")
+
+
 # -- run_checks ---------------------------------------------------------------------------------
 
 def test_run_checks_names_every_check_in_order_and_skips_unselected():

@@ -199,6 +199,19 @@ def test_bad_input_is_refused_before_any_request(nodes, cluster_driver, node, me
     assert cluster_driver.calls == []
 
 
+def test_two_nodes_with_one_internal_address_are_refused(nodes, cluster_driver):
+    result = nodes(dict(config=[TN1, dict(TN3, internal_address=TN1.get("internal_address") or TN1["public_host"])]))
+    assert result["failed"] and "config[1] (%s): internal address" % TN3["name"] in result["msg"]
+    assert "is already that of config[0] (%s)" % TN1["name"] in result["msg"]
+    assert cluster_driver.calls == []
+
+
+def test_a_node_at_the_primary_nodes_address_is_refused(nodes, cluster_driver):
+    result = nodes(dict(config=[dict(TN1, internal_address="192.0.2.10")]))
+    assert result["failed"] and "internal_address 192.0.2.10 is the address of the primary node" in result["msg"]
+    assert cluster_driver.calls == []
+
+
 def test_duplicate_names_are_refused(nodes, cluster_driver):
     result = nodes(dict(config=[TN1, dict(TN3, name=TN1["name"])]))
     assert result["failed"]
