@@ -51,6 +51,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.sra.appliance.plugins.plugin_utils._inventory_check import inventory_problems
 from ansible_collections.sra.appliance.plugins.plugin_utils._key_peers import key_peers
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import InventoryError
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import pair_args as build_pair_args
@@ -66,4 +67,4 @@ def pair_args(hosts, hostvars):
 class FilterModule(object):
 
     def filters(self):
-        return {"pair_args": pair_args, "key_peers": key_peers}
+        return {"pair_args": pair_args, "key_peers": key_peers, "inventory_problems": inventory_problems}

@@ -29,6 +29,19 @@ CONFLICT_WARNING = ("Automatic failover is on (backup settings of %s), and this 
                     "together could result in conflict\" (Failover Dynamics and Options). Use one of them.")
 
 
+# The smallest value each backup setting of the Failover page takes.
+SETTING_MINIMUM = dict(primary_timeout=1, sync_interval=1, bandwidth_limit=0)
+
+
+def setting_problem(name, value):
+    """None when a backup setting's value is acceptable, else what is wrong (failover_settings, preflight)."""
+    low = SETTING_MINIMUM[name]
+    if value is None or int(value) >= low:
+        return None
+    return "%s must be %d or more %s, got %s" % (
+        name, low, "Mbit/s (0 is unlimited)" if name == "bandwidth_limit" else "seconds", value)
+
+
 def sync_status_is_good(status):
     return isinstance(status, str) and status.strip().lower() in GOOD_SYNC_STATUSES
 

@@ -133,22 +133,22 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
-from ansible_collections.sra.appliance.plugins.module_utils._failover import best_practice_warnings
+from ansible_collections.sra.appliance.plugins.module_utils._failover import (
+    SETTING_MINIMUM, best_practice_warnings, setting_problem)
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run, unmet_precondition)
 from ansible_collections.sra.appliance.plugins.module_utils._net import describe_subnets, nic_for_address, parse_address
 
 SETTINGS = ("backup_operations", "primary_timeout", "sync_interval", "bandwidth_limit", "automatic_failover",
             "connectivity_test_ips")
-MINIMUM = dict(primary_timeout=1, sync_interval=1, bandwidth_limit=0)
 
 
 def validate(params):
     """Normalised (shared IPs or None, wanted settings) from the options."""
-    for name, low in MINIMUM.items():
-        if params[name] is not None and params[name] < low:
-            raise ModuleFailure("%s must be %d or more %s, got %s" % (
-                name, low, "Mbit/s (0 is unlimited)" if name == "bandwidth_limit" else "seconds", params[name]))
+    for name in SETTING_MINIMUM:
+        problem = setting_problem(name, params[name])
+        if problem:
+            raise ModuleFailure(problem)
     wanted = dict((name, params[name]) for name in SETTINGS if params[name] is not None)
     if "connectivity_test_ips" in wanted:
         wanted["connectivity_test_ips"] = [parse_address(ip, "connectivity_test_ips[%d]" % index)
