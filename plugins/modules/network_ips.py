@@ -352,6 +352,26 @@ def flag_changes(plan):
     return addresses
 
 
+def removed_addresses(plan):
+    """Addresses the plan takes off the appliance."""
+    before = set(ip["address"] for nic in plan.before for ip in nic["ips"])
+    return before - set(ip["address"] for nic in plan.after for ip in nic["ips"])
+
+
+def protect_shared_ips(host, shared, removed):
+    """A shared IP is the site's address while the appliance is primary: removing it while the Failover page still
+    selects it leaves the site unserved (issue 13). Deselect it first."""
+    taken = sorted(shared & removed)
+    if taken:
+        raise ModuleFailure("The task would remove %s from %s, the shared IP%s its failover relationship selects (the "
+                            "site's address while it is primary): clients would lose the site. Keep %s in config, or "
+                            "first deselect %s in the failover settings of both appliances (failover_settings "
+                            "shared_ips) and then remove %s. Nothing was changed."
+                            % (", ".join(taken), host, "" if len(taken) == 1 else "s",
+                               "it" if len(taken) == 1 else "them", "it" if len(taken) == 1 else "them",
+                               "it" if len(taken) == 1 else "them"))
+
+
 def shared_ips(module, driver):
     """The shared IPs failover manages, or None when the appliance is in no relationship or the
     module cannot tell (the failover settings live on /login: read only with an API account)."""
@@ -401,12 +421,14 @@ def ensure_ips(module, result):
         if nic["name"] not in nics.nics:
             raise unknown_nic(nic["name"], nics.nics)
     plan = _resource.plan(nics, current, wanted, state, params["allow_empty"])
-    # Failover owns the enabled flag of a shared IP: read which IPs are shared only when the
-    # plan would change the flag of an IP the appliance has (no token, no read otherwise).
-    if flag_changes(plan):
+    # Failover owns the enabled flag of a shared IP, and a selected shared IP must not be removed: read which IPs
+    # are shared only when the plan would change the flag of an IP the appliance has or remove one (no token, no
+    # read otherwise).
+    if flag_changes(plan) or removed_addresses(plan):
         shared = shared_ips(module, driver)
         if shared is not None:
             result["shared_ips"] = sorted(shared)
+            protect_shared_ips(params["host"], shared, removed_addresses(plan))
             if shared & flag_changes(plan):
                 nics.shared = shared
                 plan = _resource.plan(nics, current, wanted, state, params["allow_empty"])

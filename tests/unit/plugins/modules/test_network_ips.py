@@ -97,6 +97,22 @@ def test_shared_ip_flag_is_left_to_failover(run, driver):
     assert driver.writes == []
 
 
+@pytest.mark.parametrize("state", ["replaced", "overridden", "deleted"])
+def test_a_selected_shared_ip_is_never_removed(run, driver, state):
+    driver.interfaces_state[0]["ips"].append(dict(address="192.0.2.52", prefix=24, enabled=True))
+    driver.failover_state = dict(role="primary", relationship=dict(backup_host="x", backup_port=443,
+                                                                   reverse_host="y", reverse_port=443))
+    driver.shared = ["192.0.2.52"]
+    ips = [dict(address="192.0.2.52/24")] if state == "deleted" else [dict(address="192.0.2.10/24")]
+    for check_mode in (True, False):
+        result = run(NAME, dict(config=[dict(name="eth0", ips=ips)], state=state, client_id="id", client_secret="secret"),
+                     driver, check_mode=check_mode)
+        assert result["failed"] and not result["changed"]
+        assert "would remove 192.0.2.52 from" in result["msg"] and "the shared IP its failover relationship" in \
+            result["msg"] and "failover_settings shared_ips" in result["msg"]
+    assert driver.writes == []
+
+
 def test_without_api_account_failover_is_not_read(run, driver):
     driver.interfaces_state[0]["ips"].append(dict(address="192.0.2.52", prefix=24, enabled=False))
     config = [dict(name="eth0", ips=[dict(address="192.0.2.52/24", enabled=True)])]
