@@ -13,6 +13,7 @@ from ansible_collections.sra.appliance.plugins.module_utils._client import Appli
 from ansible_collections.sra.appliance.plugins.module_utils._pair import sync_verdict
 from ansible_collections.sra.appliance.plugins.module_utils._management import ManagementDriver
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure, client_for
+from ansible_collections.sra.appliance.plugins.module_utils._net import parse_address
 from ansible_collections.sra.appliance.plugins.module_utils._vendor import VendorApi
 
 OTHER_ROLE = {"primary": "backup", "backup": "primary"}
@@ -40,6 +41,17 @@ def setting_problem(name, value):
         return None
     return "%s must be %d or more %s, got %s" % (
         name, low, "Mbit/s (0 is unlimited)" if name == "bandwidth_limit" else "seconds", value)
+
+
+def parse_connectivity_test_ips(ips, field="connectivity_test_ips"):
+    """The connectivity test addresses, each an IP address and each once (the Failover page refuses a repeat,
+    and it must be refused before the shared IPs are written, not after: issue 13)."""
+    parsed = [parse_address(ip, "%s[%d]" % (field, index)) for index, ip in enumerate(ips)]
+    repeated = sorted(set(ip for ip in parsed if parsed.count(ip) > 1))
+    if repeated:
+        raise ModuleFailure("%s: %s appear%s more than once; give each address once"
+                            % (field, ", ".join(repeated), "s" if len(repeated) == 1 else ""))
+    return parsed
 
 
 def sync_status_is_good(status):

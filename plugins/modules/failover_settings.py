@@ -134,7 +134,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._diff import DiffTracker
 from ansible_collections.sra.appliance.plugins.module_utils._failover import (
-    SETTING_MINIMUM, best_practice_warnings, setting_problem)
+    SETTING_MINIMUM, best_practice_warnings, parse_connectivity_test_ips, setting_problem)
 from ansible_collections.sra.appliance.plugins.module_utils._module import (
     ModuleFailure, argument_spec, driver_for, run, unmet_precondition)
 from ansible_collections.sra.appliance.plugins.module_utils._net import describe_subnets, nic_for_address, parse_address
@@ -151,8 +151,7 @@ def validate(params):
             raise ModuleFailure(problem)
     wanted = dict((name, params[name]) for name in SETTINGS if params[name] is not None)
     if "connectivity_test_ips" in wanted:
-        wanted["connectivity_test_ips"] = [parse_address(ip, "connectivity_test_ips[%d]" % index)
-                                           for index, ip in enumerate(wanted["connectivity_test_ips"])]
+        wanted["connectivity_test_ips"] = parse_connectivity_test_ips(wanted["connectivity_test_ips"])
     shared = None
     if params["shared_ips"] is not None:
         shared = sorted(set(parse_address(ip.split("/", 1)[0], "shared_ips[%d]" % index)

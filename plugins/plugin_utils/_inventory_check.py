@@ -16,7 +16,7 @@ __metaclass__ = type
 
 from ansible_collections.sra.appliance.plugins.module_utils._cluster import check_addresses, validate_config
 from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
-from ansible_collections.sra.appliance.plugins.module_utils._failover import setting_problem
+from ansible_collections.sra.appliance.plugins.module_utils._failover import parse_connectivity_test_ips, setting_problem
 from ansible_collections.sra.appliance.plugins.module_utils._net import check_gateway, check_interfaces, parse_ip_prefix
 
 # Inventory variable -> backup setting of failover_settings (the failover_pair role's mapping).
@@ -47,6 +47,8 @@ def network_problems(variables):
 
 
 def setting_problems(variables):
+    if variables.get("sra_connectivity_test_ips"):
+        parse_connectivity_test_ips(variables["sra_connectivity_test_ips"], "sra_connectivity_test_ips")
     for variable, name in sorted(SETTING_VARIABLES.items()):
         if variables.get(variable) is None:
             continue

@@ -115,6 +115,7 @@ def test_peer_without_management_api_falls_back_to_its_address(monkeypatch, netw
     (dict(sync_interval=0), "sync_interval must be 1 or more seconds"),
     (dict(bandwidth_limit=-10), "bandwidth_limit must be 0 or more Mbit/s"),
     (dict(connectivity_test_ips=["not-an-ip"]), "connectivity_test_ips[0]: 'not-an-ip' is not an IP address"),
+    (dict(connectivity_test_ips=["192.0.2.1", "192.0.2.1"]), "connectivity_test_ips: 192.0.2.1 appears more than once"),
     (dict(shared_ips=["300.1.1.1"]), "shared_ips[0]: '300.1.1.1' is not an IP address"),
     (dict(normal_role="secondary"), "value of normal_role must be one of: primary, backup"),
 ])

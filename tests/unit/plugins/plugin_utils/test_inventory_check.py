@@ -45,6 +45,8 @@ def test_a_good_inventory_has_no_problem():
     ("site1", dict(sra_primary_timeout=0), "site1: sra_primary_timeout: primary_timeout must be 1 or more seconds, got 0"),
     ("site2", dict(sra_sync_interval=-5), "site2: sra_sync_interval: sync_interval must be 1 or more seconds, got -5"),
     ("site2", dict(sra_sync_interval="hourly"), "site2: sra_sync_interval: sync_interval is not a whole number"),
+    ("site2", dict(sra_connectivity_test_ips=["10.0.0.1", "10.0.0.1"]),
+     "site2: sra_connectivity_test_ips: 10.0.0.1 appears more than once"),
     ("tn2", dict(sra_timezone_offset=15), "sra_traffic_nodes: config[1] (tn2).timezone_offset: 15 hours is outside"),
     ("tn2", dict(sra_address="10.0.0.11"),
      "sra_traffic_nodes: config[1] (tn2): internal_address 10.0.0.11 is the address of the primary node"),
