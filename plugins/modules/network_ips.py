@@ -352,6 +352,20 @@ def flag_changes(plan):
     return addresses
 
 
+def warn_unnamed(module, plan, wanted):
+    """An IP on a NIC the task names that the task does not name: state=merged keeps it, so it is drift the
+    plan must still show (issue 19)."""
+    named = dict((nic["name"], set(ip["address"] for ip in nic["ips"] or [])) for nic in wanted)
+    for nic in plan.after:
+        extra = sorted("%s/%s" % (ip["address"], ip["prefix"]) for ip in nic["ips"]
+                       if nic["name"] in named and ip["address"] not in named[nic["name"]])
+        if extra:
+            module.warn("%s of %s also has %s, which config does not name; state=merged keeps %s (state=replaced, or "
+                        "sra_network_exact in the network role, removes %s)"
+                        % (nic["name"], module.params["host"], ", ".join(extra), "it" if len(extra) == 1 else "them",
+                           "it" if len(extra) == 1 else "them"))
+
+
 def removed_addresses(plan):
     """Addresses the plan takes off the appliance."""
     before = set(ip["address"] for nic in plan.before for ip in nic["ips"])
@@ -433,6 +447,8 @@ def ensure_ips(module, result):
                 nics.shared = shared
                 plan = _resource.plan(nics, current, wanted, state, params["allow_empty"])
     check_interfaces(dict((nic["name"], nic["ips"]) for nic in plan.after))
+    if state == "merged":
+        warn_unnamed(module, plan, wanted)
     if plan.changed:
         protect_host_address(module, plan)
     plan.report(result, module._diff)

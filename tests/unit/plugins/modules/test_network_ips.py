@@ -201,3 +201,21 @@ def test_failover_is_read_only_when_a_flag_would_change(run, driver):
     ips = [dict(address="192.0.2.10/24", enabled=True), dict(address="192.0.2.52/24", enabled=True)]
     result = run(NAME, dict(config=[dict(name="eth0", ips=ips)], **api), driver)
     assert result["changed"] is False and result["shared_ips"] == ["192.0.2.52"]
+
+
+def test_merged_warns_about_an_ip_the_task_does_not_name_and_replaced_removes_it(run, driver):
+    driver.interfaces_state[0]["ips"].append(dict(address="192.0.2.99", prefix=24, enabled=True))
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.10/24", enabled=True)])]
+    merged = run(NAME, dict(config=config), driver, check_mode=True)
+    assert merged["changed"] is False
+    assert any("eth0 of 192.0.2.10 also has 192.0.2.99/24, which config does not name" in str(item)
+               for item in merged.get("warnings", []))
+    replaced = run(NAME, dict(config=config, state="replaced"), driver)
+    assert replaced["changed"] is True and ips_of(driver, "eth0") == [dict(address="192.0.2.10", prefix=24, enabled=True)]
+
+
+def test_an_ip_disabled_by_hand_is_enabled_again_when_the_task_says_enabled(run, driver):
+    driver.interfaces_state[0]["ips"][0]["enabled"] = False
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.10/24", enabled=True)])]
+    result = run(NAME, dict(config=config, host="192.0.2.11", allow_host_address_change=True), driver)
+    assert result["changed"] is True and ips_of(driver, "eth0")[0]["enabled"] is True
