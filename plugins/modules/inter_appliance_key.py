@@ -52,6 +52,13 @@ options:
     type: list
     elements: dict
     default: []
+  allow_split:
+    description:
+      - Change the key of an appliance in a relationship or cluster without all of its peers, with a warning. For an
+        appliance whose key already differs from its peers' (to give it theirs again), or to test how a site reacts
+        to a split. Never needed when O(peers) names every other appliance.
+    type: bool
+    default: false
     suboptions:
       host:
         description: The appliance's address.
@@ -145,17 +152,20 @@ def ties(driver):
     return found
 
 
-def refuse_split(address, found, members):
+def refuse_split(module, address, found, members):
     """An appliance bound to others must not change its key with fewer appliances than the tie holds."""
     for words, needed in found:
-        if len(members) < needed:
+        if len(members) < needed and module.params["allow_split"]:
+            module.warn("%s is in %s and its key changes without all of its peers (allow_split): until they hold the "
+                        "same key they cannot trust each other" % (address, words))
+        elif len(members) < needed:
             others = "no peers" if len(members) == 1 else "%d appliances" % len(members)
             raise ModuleFailure(
                 "%s is in %s, and its key would change with %s: the others would find it unreachable and stop "
                 "syncing, and a backup with automatic failover would become primary too. Give every other appliance "
                 "of the pair and cluster in peers to change them together (the inter_appliance_key role does), or "
-                "break the relationship or cluster first. Nothing was changed." % (address, words, others),
-                appliance=address)
+                "break the relationship or cluster first (allow_split=true changes it alone). Nothing was changed."
+                % (address, words, others), appliance=address)
 
 
 def ensure_key(module, result):
@@ -167,7 +177,7 @@ def ensure_key(module, result):
     changing = [(address, driver) for address, driver in members
                 if not (current[address]["set"] and current[address].get("fingerprint") == wanted)]
     for address, driver in changing:
-        refuse_split(address, ties(driver), members)
+        refuse_split(module, address, ties(driver), members)
     diff = DiffTracker()
     own = module.params["host"]
     # The fingerprint stands in for the key: comparable, and safe to show.
@@ -194,7 +204,8 @@ def ensure_key(module, result):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(dict(
         key=dict(type="str", required=True, no_log=True),
-        peers=dict(type="list", elements="dict", default=[], options=PEER_SPEC))),
+        peers=dict(type="list", elements="dict", default=[], options=PEER_SPEC),
+        allow_split=dict(type="bool", default=False))),
         supports_check_mode=True)
     run(module, ensure_key)
 
