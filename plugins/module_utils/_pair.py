@@ -142,8 +142,19 @@ def pair_state(np_view, nb_view, sync_rules=None):
         appliances=dict((view["name"], view) for view in views),
         shared_ip_holders=[view["name"] for view in views if view["enabled_shared_ips"]],
         sync=newest_sync(views, sync_rules), rules=dict(sync_rules or {}))
+    state["site_primary"] = site_primary(state, np_view)
     state["summary"] = summary(state)
     return state
+
+
+def site_primary(state, np_view):
+    """The appliance the site's address must reach: the one primary; before the pair exists (neither in a
+    relationship), the normal primary, which becomes it; None in a conflict or when it cannot be told."""
+    if state["primary"]:
+        return state["primary"]
+    if state["kind"] == NOT_PAIRED and np_view["status"] == OK:
+        return np_view["name"]
+    return None
 
 
 def _kind(np_view, nb_view):

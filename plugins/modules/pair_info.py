@@ -121,6 +121,13 @@ pair:
       description: The one appliance that answers as primary; null when none or both.
       type: str
       sample: site1.example.com
+    site_primary:
+      description:
+        - The appliance the site's address (shared IP, DNS record, NAT target) must reach - the one primary; before the
+          pair exists (neither appliance in a relationship), the normal primary; null in a conflict or when it cannot
+          be told.
+      type: str
+      sample: site1.example.com
     normal_primary:
       description: O(name).
       type: str

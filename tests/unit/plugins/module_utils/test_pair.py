@@ -80,6 +80,20 @@ def test_state_names_the_single_primary_and_the_shared_ip_holder():
     assert state(None, "primary", np_how=DOWN)["roles"] == {NP: "unknown", NB: "primary"}
 
 
+@pytest.mark.parametrize("np, nb, np_how, nb_how, expected", [
+    ("primary", "backup", UP, UP, NP),
+    ("backup", "primary", UP, UP, NB),
+    (None, "primary", DOWN, UP, NB),
+    ("none", "none", UP, UP, NP),        # before the relationship: the normal primary becomes it
+    (None, "none", DOWN, UP, None),
+    ("primary", "primary", UP, UP, None),
+    ("backup", "backup", UP, UP, None),
+    (None, None, DOWN, DOWN, None),
+])
+def test_the_site_primary_is_where_the_sites_address_must_point(np, nb, np_how, nb_how, expected):
+    assert state(np, nb, np_how, nb_how)["site_primary"] == expected
+
+
 def test_summary_says_who_is_what():
     assert engine.pair_state(view(NP, "primary", "primary", SICK), view(NB, "backup", None, DOWN))["summary"] == (
         "site1 primary (unhealthy: trouble), site2 down (cannot connect)")
