@@ -22,8 +22,8 @@ description:
     sync has not happened yet; a later sync that failed is a warning (run the C(data_sync) playbook, or wait for the
     next scheduled sync), so that a transient sync failure never holds up a deployment.
   - Idempotent. The relationship is recognised from either end, so a run after a role swap changes nothing.
-  - An existing relationship is checked from the other end too, with the vendor API (C(check_health) of O(peer_host)):
-    when the peer answers with role V(none) (factory reset, or its side of the relationship broken), the relationship
+  - An existing relationship is checked from the other end too, with the vendor API (C(check_health) of O(peer_host)).
+    When the peer answers with role V(none) (factory reset, or its side of the relationship broken), the relationship
     is one-sided and the module fails and names C(playbooks/replace_appliance.yml). A peer that cannot be reached is a
     warning.
   - Uses the sra.appliance management API (no vendor API exists for this page), and the vendor's C(check_health) for

@@ -191,8 +191,6 @@ def flow_inventory(lab, bind, directory):
     return path
 
 
-
-
 class BackupCut:
     """A routing rule of this network namespace that refuses the controller's connections to one
     appliance's API port; its control port stays reachable. Rules are looked up before the local

@@ -219,4 +219,3 @@ def test_the_scheduled_playbook_decides_the_same(eda_lab, site_record, rulebook)
     quiet = run_playbook(eda_lab, rulebook.inventory, "auto_failover.yml")
     assert quiet.returncode == 0 and "site2.lab.sra.test is primary, site1.lab.sra.test backup" in quiet.stdout
     assert "changed=0" in quiet.stdout.split("PLAY RECAP")[-1]
-
