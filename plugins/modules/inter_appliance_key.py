@@ -52,13 +52,6 @@ options:
     type: list
     elements: dict
     default: []
-  allow_split:
-    description:
-      - Change the key of an appliance in a relationship or cluster without all of its peers, with a warning. For an
-        appliance whose key already differs from its peers' (to give it theirs again), or to test how a site reacts
-        to a split. Never needed when O(peers) names every other appliance.
-    type: bool
-    default: false
     suboptions:
       host:
         description: The appliance's address.
@@ -70,6 +63,13 @@ options:
       tls_server_name:
         description: The name its certificate is verified against; default O(tls_server_name).
         type: str
+  allow_split:
+    description:
+      - Change the key of an appliance in a relationship or cluster without all of its peers, with a warning. For an
+        appliance whose key already differs from its peers' (to give it theirs again), or to test how a site reacts
+        to a split. Never needed when O(peers) names every other appliance.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""

@@ -34,7 +34,7 @@ def in_process_watch(lab, bind):
     source = runpy.run_path(SOURCE)
     options = watch_options(lab, bind)
     del options["state_file"]
-    params, _ = source["source_params"](dict(options, client_id=lab.group_vars["sra_client_id"],
+    params, dummy = source["source_params"](dict(options, client_id=lab.group_vars["sra_client_id"],
                                              client_secret=lab.group_vars["sra_client_secret"]))
     return source["make_watch"](params)
 
@@ -68,7 +68,7 @@ def test_requests_per_poll(eda_lab, bind_server, site_record):
     watch = in_process_watch(eda_lab, bind_server)
     marks = last_ids(eda_lab)
     polls = 5
-    for _ in range(polls):
+    for dummy in range(polls):
         event = watch.poll()
     assert event["kind"] == "normal", event["reason"]
     counts = dict((name, api_requests(eda_lab, name, marks[name])) for name in ("site1", "site2"))

@@ -15,8 +15,6 @@ __metaclass__ = type
 import json
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.sra.appliance.plugins.module_utils import _client
