@@ -35,7 +35,7 @@ def in_process_watch(lab, bind):
     options = watch_options(lab, bind)
     del options["state_file"]
     params, dummy = source["source_params"](dict(options, client_id=lab.group_vars["sra_client_id"],
-                                             client_secret=lab.group_vars["sra_client_secret"]))
+                                                 client_secret=lab.group_vars["sra_client_secret"]))
     return source["make_watch"](params)
 
 
