@@ -31,7 +31,7 @@ description:
     settings of the appliance that is or becomes backup (read with the management API where it exists; a real
     appliance has none, and then it must be off), never the same flow twice in one outage (with O(state_file)), and
     with O(dry_run) never at all.
-version_added: 0.3.0
+version_added: 0.1.0
 author:
   - sra.appliance maintainers (@sra-appliance)
 extends_documentation_fragment:
