@@ -25,7 +25,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test newest venv link unit integration browser eda-test lab-test lab-lint sanity lint molecule lab-up \
+.PHONY: demo test timed newest venv link unit integration browser eda-test lab-test lab-lint sanity lint molecule lab-up \
   lab-down lab-inventory clean packaging docs-lint changelog-lint tarball-check ee-check readme-check changelog ee-context \
   floor floor-venv floor-sanity packaging-lab
 
@@ -60,7 +60,12 @@ lab-down: venv
 	$(BIN)/python -m lab down --state-dir $(DEMO_STATE)
 
 ## make test: everything CI runs.
-test: unit lab-lint lab-test integration browser eda-test sanity lint molecule packaging floor newest
+test: unit lab-lint lab-test integration browser sanity lint timed packaging floor newest
+
+## make timed: the suites that mostly wait on lab timers, side by side (eda-test in a network namespace of
+## its own, the Molecule scenarios each in its own address block): they overlap instead of adding up.
+timed:
+	$(MAKE) --no-print-directory -j2 --output-sync=target eda-test molecule
 
 ## make newest: unit tests and sanity on Python 3.12 with the newest ansible-core (own virtualenv).
 newest:
