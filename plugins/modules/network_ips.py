@@ -20,9 +20,13 @@ description:
   - A shared IP (DESIGN, "Where the shared IP lives") is an ordinary IP present on both appliances of a failover pair. The
     Failover page selects it, and from then on the appliance enables it when it becomes primary and disables it when it
     becomes backup. On an appliance in a failover relationship the module therefore never changes the enabled flag of
-    an IP selected as shared. It keeps the appliance's value and warns when the task asks for another. The module can
-    only see the failover settings through the C(/login) interface, so it reads them only when O(client_id) (and
-    O(client_secret)) are given, and only when the task would change the enabled flag of an IP the appliance has.
+    an IP selected as shared. It keeps the appliance's value and warns when the task asks for another. One exception,
+    the repair of a hand change: a selected shared IP that the current primary has disabled (the site's address is
+    dead) and that the task names with O(config[].ips[].initially_enabled) is enabled again, as the appliance itself
+    does when it becomes primary. A selected shared IP is never removed. The module can only see the failover
+    settings through the C(/login) interface, so it reads them only when O(client_id) (and O(client_secret)) are
+    given, and only when the task would change the enabled flag of an IP the appliance has, remove one, or names
+    one with O(config[].ips[].initially_enabled) that the appliance has.
     Without an API account it applies O(config[].ips[].enabled) as given, so give one whenever the appliance may be in
     a failover relationship.
   - The states follow the collection's resource contract (C(docs/decisions.md)). O(state=overridden) with an empty
@@ -266,6 +270,7 @@ class NicIps(_resource.Resource):
         self.warn = warn
         self.nics = nics
         self.shared = set()
+        self.repair = set()
 
     def comparable(self, item):
         # The order of a NIC's IPs means nothing to the appliance.
@@ -278,6 +283,8 @@ class NicIps(_resource.Resource):
         """The IP to write: the task's, with the appliance's flag where the task gives none (or
         failover owns it)."""
         enabled = ip["enabled"]
+        if current is not None and ip["address"] in self.repair:
+            return dict(address=ip["address"], prefix=ip["prefix"], enabled=True)
         if enabled is None:
             if current is not None:
                 enabled = current["enabled"]
@@ -366,6 +373,23 @@ def warn_unnamed(module, plan, wanted):
                            "it" if len(extra) == 1 else "them"))
 
 
+def existing_flag_owned(plan, wanted):
+    """Addresses the task names with initially_enabled (an IP whose flag failover owns, such as a shared IP) that
+    the appliance already has."""
+    before = set(ip["address"] for nic in plan.before for ip in nic["ips"])
+    return set(ip["address"] for nic in wanted for ip in nic["ips"] or []
+               if ip.get("initially_enabled") is not None and ip["address"] in before)
+
+
+def disabled_on_primary(plan, shared, role):
+    """Selected shared IPs the current primary has disabled: the site's address is dead. The appliance enables them
+    itself when it becomes primary, so enabling them again repairs what a hand change broke; on a backup the flag
+    stays the appliance's (issue 19)."""
+    if role != "primary":
+        return set()
+    return set(ip["address"] for nic in plan.before for ip in nic["ips"] if ip["address"] in shared and not ip["enabled"])
+
+
 def removed_addresses(plan):
     """Addresses the plan takes off the appliance."""
     before = set(ip["address"] for nic in plan.before for ip in nic["ips"])
@@ -387,13 +411,14 @@ def protect_shared_ips(host, shared, removed):
 
 
 def shared_ips(module, driver):
-    """The shared IPs failover manages, or None when the appliance is in no relationship or the
-    module cannot tell (the failover settings live on /login: read only with an API account)."""
+    """(the shared IPs failover manages, this appliance's failover role), or None when the appliance is in no
+    relationship or the module cannot tell (the failover settings live on /login: read only with an API account)."""
     if not module.params["client_id"]:
         return None
-    if driver.failover().get("relationship") is None:
+    status = driver.failover()
+    if status.get("relationship") is None:
         return None
-    return set(parse_address(ip, "shared IP") for ip in driver.shared_ips())
+    return set(parse_address(ip, "shared IP") for ip in driver.shared_ips()), status.get("role")
 
 
 def host_addresses(host):
@@ -435,16 +460,18 @@ def ensure_ips(module, result):
         if nic["name"] not in nics.nics:
             raise unknown_nic(nic["name"], nics.nics)
     plan = _resource.plan(nics, current, wanted, state, params["allow_empty"])
-    # Failover owns the enabled flag of a shared IP, and a selected shared IP must not be removed: read which IPs
-    # are shared only when the plan would change the flag of an IP the appliance has or remove one (no token, no
-    # read otherwise).
-    if flag_changes(plan) or removed_addresses(plan):
-        shared = shared_ips(module, driver)
-        if shared is not None:
+    # Failover owns the enabled flag of a shared IP, and a selected shared IP must not be removed:
+    # read which IPs are shared only when the plan would change the flag of an IP the appliance has, remove one, or
+    # keep one whose flag failover owns (a shared IP the current primary may have lost); no read otherwise.
+    if flag_changes(plan) or removed_addresses(plan) or existing_flag_owned(plan, wanted):
+        seen = shared_ips(module, driver)
+        if seen is not None:
+            shared, role = seen
             result["shared_ips"] = sorted(shared)
             protect_shared_ips(params["host"], shared, removed_addresses(plan))
-            if shared & flag_changes(plan):
-                nics.shared = shared
+            repair = disabled_on_primary(plan, shared, role) & existing_flag_owned(plan, wanted)
+            if shared & flag_changes(plan) or repair:
+                nics.shared, nics.repair = shared, repair
                 plan = _resource.plan(nics, current, wanted, state, params["allow_empty"])
     check_interfaces(dict((nic["name"], nic["ips"]) for nic in plan.after))
     if state == "merged":

@@ -219,3 +219,20 @@ def test_an_ip_disabled_by_hand_is_enabled_again_when_the_task_says_enabled(run,
     config = [dict(name="eth0", ips=[dict(address="192.0.2.10/24", enabled=True)])]
     result = run(NAME, dict(config=config, host="192.0.2.11", allow_host_address_change=True), driver)
     assert result["changed"] is True and ips_of(driver, "eth0")[0]["enabled"] is True
+
+
+@pytest.mark.parametrize("role, repaired", [("primary", True), ("backup", False)])
+def test_a_shared_ip_disabled_on_the_current_primary_is_enabled_again(run, driver, role, repaired):
+    driver.interfaces_state[0]["ips"].append(dict(address="192.0.2.52", prefix=24, enabled=False))
+    driver.failover_state = dict(role=role, relationship=dict(backup_host="x", backup_port=443,
+                                                              reverse_host="y", reverse_port=443))
+    driver.shared = ["192.0.2.52"]
+    config = [dict(name="eth0", ips=[dict(address="192.0.2.10/24", enabled=True),
+                                     dict(address="192.0.2.52/24", initially_enabled=False)])]
+    api = dict(client_id="id", client_secret="secret")
+    plan = run(NAME, dict(config=config, **api), driver, check_mode=True)
+    assert plan["changed"] is repaired and driver.writes == []
+    applied = run(NAME, dict(config=config, **api), driver)
+    assert applied["changed"] is repaired
+    assert ips_of(driver, "eth0")[1]["enabled"] is repaired
+    assert run(NAME, dict(config=config, **api), driver)["changed"] is False
