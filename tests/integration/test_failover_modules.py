@@ -244,6 +244,33 @@ def test_failover_settings_shared_ip_and_backup_settings(pair, router):
     assert pair.writes() == []
 
 
+def test_a_shared_ip_disabled_by_hand_on_the_primary_is_enabled_again(pair):
+    pair.establish()
+    pair.settings("site1", normal_role="primary")
+    pair.settings("site2", normal_role="backup")
+    assert pair.health("site1")["health"]["enabled_shared_ips"] == [pair.shared]
+    # A person unticks the shared IP's Enabled box on the primary's IP Configuration page.
+    ips = [dict(address=pair.primary, prefix=24, enabled=True), dict(address=pair.shared, prefix=24, enabled=False)]
+    answer = pair.lab.control("site1", "POST", "page", dict(method="PUT", path="/appliance/api/v1/network/interfaces/eth0/ips",
+                                                            body=dict(ips=ips)))
+    assert answer["status"] < 400, answer
+    assert pair.health("site1")["health"]["enabled_shared_ips"] == []
+    config = [dict(name="eth0", ips=[dict(address=pair.primary + "/24", enabled=True),
+                                     dict(address=pair.shared + "/24", initially_enabled=True)])]
+    pair.mark()
+    plan = pair.run("network_ips", "site1", check_mode=True, config=config)
+    assert plan["changed"] and pair.writes() == []
+    repaired = pair.run("network_ips", "site1", config=config)
+    assert repaired["changed"] and not repaired.failed, repaired.get("msg")
+    assert pair.health("site1")["health"]["enabled_shared_ips"] == [pair.shared]
+    pair.mark()
+    assert not pair.run("network_ips", "site1", config=config)["changed"] and pair.writes() == []
+    # The backup's flag stays the appliance's (disabled).
+    backup = [dict(name="eth0", ips=[dict(address=pair.backup + "/24", enabled=True),
+                                     dict(address=pair.shared + "/24", initially_enabled=False)])]
+    assert not pair.run("network_ips", "site2", config=backup)["changed"]
+
+
 def test_failover_sync_moves_the_time_and_fails_with_the_status(pair):
     pair.establish()
     before = pair.health("site1")["health"]["last_data_sync_epoch"]
