@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: sra.appliance contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Drift (issue 19): hand changes made through the lab's pages on a deployed pair, then `site --check --diff`
+with the sra.appliance.plan callback lists exactly those changes and nothing else, `site` repairs them, and
+the plan after is clean. An IP the inventory does not name is a warning under merged and a change with
+sra_network_exact."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from .conftest import REPO
+
+
+def site(inventory_file, plan_file, *extra, check=False):
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="sra.appliance.plan", SRA_PLAN_FILE=plan_file,
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
+               ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory_file,
+               os.path.join(REPO, "playbooks", "site.yml")] + (["--check", "--diff"] if check else []) + list(extra)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False)
+    with open(plan_file) as handle:
+        return done, json.load(handle)
+
+
+def changes(plan):
+    """(host, module, task) of every change the plan lists."""
+    return sorted((host, change["action"], change["task"]) for host, entry in plan["hosts"].items()
+                  for change in entry["changes"])
+
+
+def page(lab, node, method, path, body=None):
+    answer = lab.control(node, "POST", "page", dict(method=method, path=path, body=body))
+    assert answer["status"] < 400, answer
+    return answer["body"]
+
+
+def test_every_hand_change_is_in_the_plan_and_site_repairs_it(pair_lab, tmp_path):
+    inventory_file, plan_file = str(tmp_path / "hosts.yml"), str(tmp_path / "plan.json")
+    with open(inventory_file, "w") as handle:
+        yaml.safe_dump(pair_lab.inventory, handle)
+    done, plan = site(inventory_file, plan_file)
+    assert done.returncode == 0, done.stdout[-4000:]
+    done, plan = site(inventory_file, plan_file, check=True)
+    assert (done.returncode, plan["status"]) == (0, "in_sync"), done.stdout[-4000:]
+
+    primary, backup = pair_lab.address("site1"), pair_lab.address("site2")
+    shared = pair_lab.inventory["all"]["vars"]["sra_shared_ips"][0].split("/")[0]
+    extra = backup.rsplit(".", 1)[0] + ".77"
+    nics = "/appliance/api/v1/network/interfaces/eth0/ips"
+    # By hand: the shared IP unticked on the primary, an IP added on the backup, the backup's sync interval.
+    page(pair_lab, "site1", "PUT", nics, dict(ips=[dict(address=primary, prefix=24, enabled=True),
+                                                   dict(address=shared, prefix=24, enabled=False)]))
+    page(pair_lab, "site2", "PUT", nics, dict(ips=[dict(address=backup, prefix=24, enabled=True),
+                                                   dict(address=shared, prefix=24, enabled=False),
+                                                   dict(address=extra, prefix=24, enabled=True)]))
+    settings = page(pair_lab, "site2", "GET", "/login/api/v1/failover/backup-settings")
+    page(pair_lab, "site2", "PUT", "/login/api/v1/failover/backup-settings", dict(settings, sync_interval=7200))
+
+    done, plan = site(inventory_file, plan_file, check=True)
+    assert (done.returncode, plan["status"]) == (3, "drift"), done.stdout[-4000:]
+    assert [(host, module) for host, module, dummy in changes(plan)] == [
+        ("site1.lab.sra.test", "sra.appliance.network_ips"), ("site2.lab.sra.test", "sra.appliance.failover_settings")]
+    assert "also has %s/24, which config does not name" % extra in done.stdout + done.stderr
+
+    done, plan = site(inventory_file, plan_file)
+    assert done.returncode == 0, done.stdout[-4000:]
+    done, plan = site(inventory_file, plan_file, "-e", "sra_network_exact=true", check=True)
+    assert [(host, module) for host, module, dummy in changes(plan)] == [
+        ("site2.lab.sra.test", "sra.appliance.network_ips")], done.stdout[-4000:]
+    done, plan = site(inventory_file, plan_file, "-e", "sra_network_exact=true")
+    assert done.returncode == 0, done.stdout[-4000:]
+    done, plan = site(inventory_file, plan_file, "-e", "sra_network_exact=true", check=True)
+    assert (done.returncode, plan["status"], changes(plan)) == (0, "in_sync", []), done.stdout[-4000:]
