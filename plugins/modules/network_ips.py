@@ -20,8 +20,8 @@ description:
   - A shared IP (DESIGN, "Where the shared IP lives") is an ordinary IP present on both appliances of a failover pair. The
     Failover page selects it, and from then on the appliance enables it when it becomes primary and disables it when it
     becomes backup. On an appliance in a failover relationship the module therefore never changes the enabled flag of
-    an IP selected as shared. It keeps the appliance's value and warns when the task asks for another. One exception,
-    the repair of a hand change: a selected shared IP that the current primary has disabled (the site's address is
+    an IP selected as shared. It keeps the appliance's value and warns when the task asks for another. One exception is
+    the repair of a hand change - a selected shared IP that the current primary has disabled (the site's address is
     dead) and that the task names with O(config[].ips[].initially_enabled) is enabled again, as the appliance itself
     does when it becomes primary. A selected shared IP is never removed. The module can only see the failover
     settings through the C(/login) interface, so it reads them only when O(client_id) (and O(client_secret)) are
