@@ -62,12 +62,12 @@ options:
 
 import datetime
 import json
-import os
-import tempfile
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
 from ansible.release import __version__ as ANSIBLE_VERSION
+
+from ansible_collections.sra.appliance.plugins.module_utils._files import write_private_file
 
 PLAN_FORMAT = "sra.appliance.plan/1"
 MASK = "********"
@@ -142,17 +142,8 @@ def exit_code_for(status, check_mode, drift_exit_code):
 
 def write_atomically(path, document):
     """Replace path with the JSON document (mode 0600), so a reader never sees half a plan."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".sra-plan-", dir=directory)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(document, stream, indent=2, sort_keys=True, default=_json_default)
-            stream.write("\n")
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    text = json.dumps(document, indent=2, sort_keys=True, default=_json_default) + "\n"
+    write_private_file(path, text.encode("utf-8"))
 
 
 class Plan(object):

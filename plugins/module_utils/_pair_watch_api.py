@@ -18,13 +18,13 @@ __metaclass__ = type
 import json
 import os
 import socket
-import tempfile
 import time
 
 from ansible_collections.sra.appliance.plugins.module_utils import _pair_watch as tracking
 from ansible_collections.sra.appliance.plugins.module_utils._client import ApplianceError
 from ansible_collections.sra.appliance.plugins.module_utils._dns import (
     ALGORITHMS, HAS_DNSPYTHON, DnsError, DnsServer, absolute_name, tsig_key)
+from ansible_collections.sra.appliance.plugins.module_utils._files import write_private_file
 from ansible_collections.sra.appliance.plugins.module_utils._management import ManagementDriver
 from ansible_collections.sra.appliance.plugins.module_utils._module import ModuleFailure
 from ansible_collections.sra.appliance.plugins.module_utils._pair_api import (
@@ -144,17 +144,7 @@ def load_memory(path):
 
 def save_memory(path, memory):
     """Write the memory atomically (a temporary file renamed over the old one), readable by its owner only."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".pair_watch-", dir=directory)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(memory, stream, sort_keys=True)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except OSError:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_private_file(path, json.dumps(memory, sort_keys=True).encode("utf-8"))
 
 
 # -- one poll ------------------------------------------------------------------------------------
