@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -229,6 +230,20 @@ class FakeNetwork:
 
     def transport(self, host, port, tls, timeout):
         return FakeTransport(self, host)
+
+
+def vendor_only_pair(primary_address, backup_address, last_sync):
+    """A FakeNetwork of a paired primary and backup that speak only the vendor API (as a real appliance
+    does), whose last data sync succeeded at ``last_sync`` (ISO 8601 with its UTC offset)."""
+    primary, backup = FakeAppliance(primary_address, role="primary"), FakeAppliance(backup_address, role="backup")
+    epoch = int(datetime.datetime.fromisoformat(last_sync).timestamp())
+    for appliance in (primary, backup):
+        appliance.management = False
+        appliance.data_sync = dict(state="idle", last_data_sync_time=last_sync, last_data_sync_status="Success",
+                                   ts=epoch)
+    network = FakeNetwork(primary, backup)
+    network.pair(primary, backup)
+    return network
 
 
 class FakeTransport:

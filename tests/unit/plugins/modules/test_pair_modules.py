@@ -12,7 +12,7 @@ import json
 import pytest
 
 from ansible_collections.sra.appliance.tests.unit.plugins.modules.failover_fakes import (
-    FakeAppliance, FakeNetwork, run_module, warnings)
+    FakeAppliance, run_module, vendor_only_pair, warnings)
 
 NP, NB = "192.0.2.10", "192.0.2.11"
 PAIR = dict(host=NP, peer_host=NB, name="site1", peer_name="site2", settle=0)
@@ -20,14 +20,7 @@ PAIR = dict(host=NP, peer_host=NB, name="site1", peer_name="site2", settle=0)
 
 @pytest.fixture
 def network():
-    primary, backup = FakeAppliance(NP, role="primary"), FakeAppliance(NB, role="backup")
-    for appliance in (primary, backup):
-        appliance.management = False     # a real appliance: the vendor API only
-        appliance.data_sync = dict(state="idle", last_data_sync_time="2024-12-02T12:00:00+00:00",
-                                   last_data_sync_status="Success", ts=1733140800)
-    net = FakeNetwork(primary, backup)
-    net.pair(primary, backup)
-    return net
+    return vendor_only_pair(NP, NB, "2024-12-02T12:00:00+00:00")
 
 
 def pair_roles(monkeypatch, network, check_mode=False, **params):

@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.sra.appliance.plugins.module_utils import _pair_watch_api as watch_api
 from ansible_collections.sra.appliance.plugins.modules import pair_watch
 from ansible_collections.sra.appliance.tests.unit.plugins.modules.failover_fakes import (
-    FakeAppliance, FakeNetwork, run_module, warnings)
+    FakeNetwork, run_module, vendor_only_pair, warnings)
 
 NP, NB = "192.0.2.10", "192.0.2.11"
 GATEWAY = "192.0.2.1"
@@ -54,14 +54,7 @@ class Gateway:
 
 @pytest.fixture
 def network():
-    primary, backup = FakeAppliance(NP, role="primary"), FakeAppliance(NB, role="backup")
-    for appliance in (primary, backup):
-        appliance.management = False     # a real appliance: the vendor API only
-        appliance.data_sync = dict(state="idle", last_data_sync_time="2026-12-01T12:00:00+00:00",
-                                   last_data_sync_status="Success", ts=1796126400)
-    net = FakeNetwork(primary, backup)
-    net.pair(primary, backup)
-    return net
+    return vendor_only_pair(NP, NB, "2026-12-01T12:00:00+00:00")
 
 
 @pytest.fixture
