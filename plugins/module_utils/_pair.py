@@ -563,14 +563,16 @@ def predict(state, steps):
 
 # -- the site's address ---------------------------------------------------------------------------
 def site_verdict(state, reaches, expected_primary=None, errors=None):
-    """Whether every address clients use for the site reaches the primary.
+    """Whether every address clients use for the site reaches the appliance that serves it.
 
+    That is ``expected_primary``, else the state's ``site_primary``: the one primary, or before the
+    pair exists the normal primary (site points a DNS record or a NAT device at it while it deploys).
     ``reaches`` maps each site address to the appliance id (or host name) that answered through it,
     or None when nothing answered; ``errors`` maps an address to why it did not. Returns
     dict(reached=bool|None, addresses=..., problems=[...]): None when there is no address to check
     or no single primary to compare with."""
     errors = errors or {}
-    primary = expected_primary or state["primary"]
+    primary = expected_primary or state["site_primary"]
     if not reaches:
         return dict(reached=None, addresses={}, problems=[])
     if primary is None:

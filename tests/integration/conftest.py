@@ -29,7 +29,9 @@ from ansible_collections.sra.appliance.tests.module_runner import run_module as 
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PREFIX = os.environ.get("SRA_TEST_BLOCK_PREFIX", "127.70")
-TOPOLOGY_BLOCKS = {"single": 1, "pair": 2, "demo": 3}
+TOPOLOGY_BLOCKS = {"single": 1, "pair": 2, "demo": 3, "nat_pair": 4}
+# Topologies made from one of lab/topologies: name -> (that file's name, what the test changes in it).
+DERIVED_TOPOLOGIES = {"nat_pair": ("pair", dict(name="nat_pair", nat=dict(offset=60, target="site1")))}
 
 
 class Lab:
@@ -54,12 +56,25 @@ class Lab:
             raise AssertionError("%s failed (%s):\n%s%s" % (" ".join(args), done.returncode, done.stdout, done.stderr))
         return done
 
+    def topology_file(self):
+        """The lab topology file of this lab; a derived topology is written next to its state."""
+        import yaml  # ansible-core depends on PyYAML
+        base, changes = DERIVED_TOPOLOGIES.get(self.topology, (self.topology, None))
+        path = os.path.join(REPO, "lab", "topologies", base + ".yml")
+        if changes is None:
+            return path
+        with open(path) as handle:
+            topology = dict(yaml.safe_load(handle), **changes)
+        path = os.path.join(os.path.dirname(self.state_dir), self.topology + "-topology.yml")
+        with open(path, "w") as handle:
+            yaml.safe_dump(topology, handle)
+        return path
+
     def up(self):
-        self.cli("up", "--topology", os.path.join(REPO, "lab", "topologies", self.topology + ".yml"),
-                 "--block", self.block)
+        import yaml  # ansible-core depends on PyYAML
+        self.cli("up", "--topology", self.topology_file(), "--block", self.block)
         with open(os.path.join(self.state_dir, "lab.json")) as handle:
             self.info = json.load(handle)
-        import yaml  # ansible-core depends on PyYAML
         self.inventory = yaml.safe_load(self.cli("inventory").stdout)
         return self
 

@@ -4,17 +4,19 @@
 """Drift (issue 19): hand changes made through the lab's pages on a deployed pair, then `site --check --diff`
 with the sra.appliance.plan callback lists exactly those changes and nothing else, `site` repairs them, and
 the plan after is clean. An IP the inventory does not name is a warning under merged and a change with
-sra_network_exact."""
+sra_network_exact. A NAT device swung by hand is in the plan too, and site swings it back."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
 import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from .conftest import REPO
@@ -43,40 +45,91 @@ def page(lab, node, method, path, body=None):
     return answer["body"]
 
 
-def test_every_hand_change_is_in_the_plan_and_site_repairs_it(pair_lab, tmp_path):
+def deploy(inventory, tmp_path):
+    """Write the inventory, run site and check that the plan after it is clean: (inventory file, plan file)."""
     inventory_file, plan_file = str(tmp_path / "hosts.yml"), str(tmp_path / "plan.json")
     with open(inventory_file, "w") as handle:
-        yaml.safe_dump(pair_lab.inventory, handle)
+        yaml.safe_dump(inventory, handle)
     done, plan = site(inventory_file, plan_file)
     assert done.returncode == 0, done.stdout[-4000:]
     done, plan = site(inventory_file, plan_file, check=True)
     assert (done.returncode, plan["status"]) == (0, "in_sync"), done.stdout[-4000:]
+    return inventory_file, plan_file
+
+
+def test_every_hand_change_is_in_the_plan_and_site_repairs_it(pair_lab, tmp_path):
+    inventory = copy.deepcopy(pair_lab.inventory)
+    # A second unique IP on the backup, on a NIC the appliances do not reach each other through.
+    second = dict(address="10.7.0.5", prefix=24, enabled=True)
+    inventory["all"]["children"]["sra_failover_pair"]["hosts"]["site2.lab.sra.test"]["sra_interfaces"]["eth1"] = dict(
+        ips=["%(address)s/%(prefix)d" % second])
+    inventory_file, plan_file = deploy(inventory, tmp_path)
 
     primary, backup = pair_lab.address("site1"), pair_lab.address("site2")
     shared = pair_lab.inventory["all"]["vars"]["sra_shared_ips"][0].split("/")[0]
     extra = backup.rsplit(".", 1)[0] + ".77"
     nics = "/appliance/api/v1/network/interfaces/eth0/ips"
-    # By hand: the shared IP unticked on the primary, an IP added on the backup, the backup's sync interval.
+    # By hand: the shared IP unticked on the primary, an IP added on the backup, the backup's second unique IP
+    # disabled ("the unique IP of each B Series Appliance should remain enabled at all times"), its sync interval.
     page(pair_lab, "site1", "PUT", nics, dict(ips=[dict(address=primary, prefix=24, enabled=True),
                                                    dict(address=shared, prefix=24, enabled=False)]))
     page(pair_lab, "site2", "PUT", nics, dict(ips=[dict(address=backup, prefix=24, enabled=True),
                                                    dict(address=shared, prefix=24, enabled=False),
                                                    dict(address=extra, prefix=24, enabled=True)]))
+    page(pair_lab, "site2", "PUT", "/appliance/api/v1/network/interfaces/eth1/ips", dict(ips=[dict(second, enabled=False)]))
     settings = page(pair_lab, "site2", "GET", "/login/api/v1/failover/backup-settings")
     page(pair_lab, "site2", "PUT", "/login/api/v1/failover/backup-settings", dict(settings, sync_interval=7200))
 
     done, plan = site(inventory_file, plan_file, check=True)
     assert (done.returncode, plan["status"]) == (3, "drift"), done.stdout[-4000:]
     assert [(host, module) for host, module, dummy in changes(plan)] == [
-        ("site1.lab.sra.test", "sra.appliance.network_ips"), ("site2.lab.sra.test", "sra.appliance.failover_settings")]
+        ("site1.lab.sra.test", "sra.appliance.network_ips"), ("site2.lab.sra.test", "sra.appliance.failover_settings"),
+        ("site2.lab.sra.test", "sra.appliance.network_ips")]
     assert "also has %s/24, which config does not name" % extra in done.stdout + done.stderr
 
     done, plan = site(inventory_file, plan_file)
     assert done.returncode == 0, done.stdout[-4000:]
+    interfaces = page(pair_lab, "site2", "GET", "/appliance/api/v1/network/interfaces")["interfaces"]
+    assert [nic["ips"] for nic in interfaces if nic["name"] == "eth1"] == [[second]]
     done, plan = site(inventory_file, plan_file, "-e", "sra_network_exact=true", check=True)
     assert [(host, module) for host, module, dummy in changes(plan)] == [
         ("site2.lab.sra.test", "sra.appliance.network_ips")], done.stdout[-4000:]
     done, plan = site(inventory_file, plan_file, "-e", "sra_network_exact=true")
     assert done.returncode == 0, done.stdout[-4000:]
     done, plan = site(inventory_file, plan_file, "-e", "sra_network_exact=true", check=True)
+    assert (done.returncode, plan["status"], changes(plan)) == (0, "in_sync", []), done.stdout[-4000:]
+
+
+@pytest.fixture
+def nat_pair_lab(lab_factory):
+    """A failover-pair lab whose site address is a NAT device (NAT swing), reset to factory state."""
+    lab = lab_factory("nat_pair")
+    lab.reset()
+    lab.cli("nat", "--target", "site1")
+    return lab
+
+
+def nat_target(lab):
+    return lab.cli("nat").stdout.split("-> ")[1].split()[0]
+
+
+def test_a_nat_device_swung_by_hand_is_in_the_plan_and_site_swings_it_back(nat_pair_lab, tmp_path):
+    inventory = copy.deepcopy(nat_pair_lab.inventory)
+    inventory["all"]["vars"].update(
+        sra_network_method="nat_swing", sra_shared_ips=[], sra_lab_dir=REPO,
+        sra_nat_swing_tasks=os.path.join(REPO, "examples", "nat_swing_lab.yml"),
+        sra_nat_site_address=nat_pair_lab.info["nat"]["address"])
+    inventory_file, plan_file = deploy(inventory, tmp_path)
+
+    nat_pair_lab.cli("nat", "--target", "site2")  # by hand: the site's translation now reaches the backup
+    done, plan = site(inventory_file, plan_file, check=True)
+    assert (done.returncode, plan["status"]) == (3, "drift"), done.stdout[-4000:]
+    assert [(host, module) for host, module, dummy in changes(plan)] == [
+        ("site1.lab.sra.test", "ansible.builtin.debug")], done.stdout[-4000:]
+    assert nat_target(nat_pair_lab) == "site2"  # the plan swung nothing
+
+    done, plan = site(inventory_file, plan_file)
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert nat_target(nat_pair_lab) == "site1"
+    done, plan = site(inventory_file, plan_file, check=True)
     assert (done.returncode, plan["status"], changes(plan)) == (0, "in_sync", []), done.stdout[-4000:]

@@ -307,6 +307,14 @@ def test_site_verdict():
     assert engine.site_verdict(state(P, P), {"10.0.0.52": "id-site1"})["reached"] is None
 
 
+def test_before_the_pair_exists_the_site_must_reach_the_normal_primary():
+    fresh = state("none", "none")
+    assert fresh["primary"] is None and fresh["site_primary"] == NP
+    assert engine.site_verdict(fresh, {"10.0.0.52": "id-site1"})["reached"] is True
+    assert engine.site_verdict(fresh, {"10.0.0.52": "id-site2"})["problems"] == [
+        "10.0.0.52 reaches site2, not the primary site1"]
+
+
 def test_health_problems():
     assert engine.health_problems(state(P, B)) == []
     assert engine.health_problems(state(B, P)) == []
