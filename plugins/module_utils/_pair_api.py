@@ -143,13 +143,21 @@ class PairApi:
             state = self.state(probe, sync_rules)
         return state
 
-    def site_reaches(self, addresses, port=None):
-        """({address: the appliance id that answers check_health there, or None}, {address: why not})."""
+    def site_reaches(self, addresses, port=None, expected=None):
+        """({address: the appliance id that answers check_health there, or None}, {address: why not}).
+
+        A site address is first asked with the token of ``expected``, the appliance it should reach, so
+        that a module run mints one token per appliance (the vendor caps an API account at 30 live ones):
+        the appliance that answers there is that one, or another that answers 401 (a token it did not
+        mint), and the client then mints one of its own there."""
         reaches, errors = {}, {}
         for address in addresses or []:
             if address not in self._site_vendors:
                 site_params = dict(self.params, port=port or self.params["port"])
-                self._site_vendors[address] = VendorApi(client_for(site_params, address))
+                client = client_for(site_params, address)
+                if expected in self.vendors and client.token.value is None:
+                    client.token.value = self.vendors[expected].client.token.value
+                self._site_vendors[address] = VendorApi(client)
             try:
                 health = self._site_vendors[address].check_health()
                 reaches[address] = health.get("appliance_id") or health.get("hostname")
@@ -159,7 +167,7 @@ class PairApi:
 
     def site(self, state, addresses, port=None):
         """The engine's verdict on the site's addresses for ``state``."""
-        reaches, errors = self.site_reaches(addresses, port)
+        reaches, errors = self.site_reaches(addresses, port, state["site_primary"])
         return engine.site_verdict(state, reaches, errors=errors)
 
     def api_info(self, name):

@@ -33,9 +33,21 @@ def health_lab(lab_factory, tmp_path_factory):
     return HealthLab(lab, str(tmp_path_factory.mktemp("health"))).deploy()
 
 
+def tokens_minted(lab):
+    """OAuth tokens each appliance minted since its mark (the request log)."""
+    return dict((name, len([entry for entry in lab.requests(name) if entry["path"] == "/oauth2/token"
+                            and entry["status"] == 200])) for name in lab.names())
+
+
 def test_a_healthy_site_exits_0_with_the_report_the_table_and_the_page(health_lab):
+    for name in health_lab.lab.names():
+        health_lab.lab.mark(name)
     run = health_lab.run()
     assert run.rc == 0, run
+    # One token per appliance per module run (docs/health.md): pair_info on both appliances, whose check of
+    # the site's address (the shared IP, which reaches site1) uses site1's token; health_info's cluster read
+    # on the primary; health_info on each traffic node.
+    assert tokens_minted(health_lab.lab) == dict(site1=2, site2=1, tn1=1, tn2=1, tn3=1)
     report = run.report
     assert report["status"] == "healthy" and report["problems"] == [] and report["config_errors"] == []
     assert report["pair"]["state"] == "normal" and report["pair"]["primary"] == SITE1

@@ -64,6 +64,7 @@ class FakeAppliance:
         self.permissions = dict(perm_backup="1", perm_command="full_access")
         self.backup_body = b"NSB-BACKUP-" + address.encode()
         self.log = []
+        self.tokens = []            # the OAuth tokens this appliance minted: only those are accepted
 
     @property
     def writes(self):
@@ -76,7 +77,8 @@ class FakeAppliance:
             path.startswith(LOGIN) and method in ("POST", "PUT", "DELETE"))
         self.log.append((method, path, action, wrote))
         if path == "/oauth2/token":
-            return response(200, dict(access_token="t" * 40, token_type="Bearer", expires_in=3600))
+            self.tokens.append("t-%s-%d" % (self.address, len(self.tokens) + 1))
+            return response(200, dict(access_token=self.tokens[-1], token_type="Bearer", expires_in=3600))
         if path == "/api/command":
             return getattr(self, "xml_" + action)(data or params)
         if path.startswith("/api/command/v2/"):
@@ -264,6 +266,11 @@ class FakeTransport:
             json_body = json.loads(body)
         elif body is not None:
             data = dict((key, values[0]) for key, values in parse_qs(body.decode()).items())
+        bearer = headers.get("Authorization", "")
+        if bearer.startswith("Bearer ") and bearer[len("Bearer "):] not in appliance.tokens:
+            # A token another appliance minted (the site's address reached this one): not carried out.
+            appliance.log.append((method, parts.path, "refused", False))
+            return response(401, dict(error="invalid_token"))
         return appliance.handle(method, parts.path, params, data, json_body)
 
 

@@ -16,6 +16,7 @@ from ansible_collections.sra.appliance.tests.unit.plugins.modules.failover_fakes
 
 NP, NB = "192.0.2.10", "192.0.2.11"
 PAIR = dict(host=NP, peer_host=NB, name="site1", peer_name="site2", settle=0)
+SITE = "192.0.2.52"
 
 
 @pytest.fixture
@@ -81,6 +82,22 @@ def test_pair_info_expect_primary_fails_with_what_does_not_hold(monkeypatch, net
     assert "site2 is not the only primary" in result["msg"] and "site1 is primary, not backup" in result["msg"]
     ok = run_module(monkeypatch, "pair_info", dict(PAIR, expect_primary="site1"), network)
     assert not ok.get("failed")
+
+
+def tokens(network, address):
+    return len([entry for entry in network[address].log if entry[1] == "/oauth2/token"])
+
+
+@pytest.mark.parametrize("holder, reached, tokens_on", [(NP, True, {NP: 1, NB: 1}), (NB, False, {NP: 1, NB: 2})])
+def test_pair_info_asks_the_site_address_with_the_token_of_the_appliance_it_should_reach(
+        monkeypatch, network, holder, reached, tokens_on):
+    network.appliances[SITE] = network[holder]    # the shared IP (or the NAT target) reaches ``holder``
+    result = run_module(monkeypatch, "pair_info", dict(PAIR, site_addresses=[SITE]), network)
+    assert result["site"]["reached"] is reached
+    # One token per appliance; only a site address that reaches the other appliance costs one more there.
+    assert dict((address, tokens(network, address)) for address in (NP, NB)) == tokens_on
+    if not reached:
+        assert result["site"]["problems"] == ["%s reaches site2, not the primary site1" % SITE]
 
 
 def test_pair_info_validates_before_any_request(monkeypatch, network):
