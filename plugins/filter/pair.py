@@ -51,6 +51,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.sra.appliance.plugins.plugin_utils._cluster_primary import ClusterPrimaryError
+from ansible_collections.sra.appliance.plugins.plugin_utils._cluster_primary import cluster_primary as find_cluster_primary
 from ansible_collections.sra.appliance.plugins.plugin_utils._inventory_check import inventory_problems
 from ansible_collections.sra.appliance.plugins.plugin_utils._key_peers import key_peers
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import InventoryError
@@ -64,7 +66,23 @@ def pair_args(hosts, hostvars):
         raise AnsibleFilterError(str(exc))
 
 
+def cluster_primary(candidates, hostvars, health_results):
+    """``health_results``: the candidates' health_info results, in the same order."""
+    candidates = list(candidates)
+    results = list(health_results)
+    if len(results) != len(candidates):
+        raise AnsibleFilterError("cluster_primary needs one health_info result per host, got %d for %d hosts"
+                                 % (len(results), len(candidates)))
+    roles = dict((host, ((result or {}).get("health") or {}).get("role")) for host, result in zip(candidates, results))
+    normal_roles = dict((host, hostvars[host].get("sra_normal_role")) for host in candidates)
+    try:
+        return find_cluster_primary(candidates, roles, normal_roles)
+    except ClusterPrimaryError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
 class FilterModule(object):
 
     def filters(self):
-        return {"pair_args": pair_args, "key_peers": key_peers, "inventory_problems": inventory_problems}
+        return {"pair_args": pair_args, "key_peers": key_peers, "inventory_problems": inventory_problems,
+                "cluster_primary": cluster_primary}
