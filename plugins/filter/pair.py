@@ -52,7 +52,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sra.appliance.plugins.plugin_utils._cluster_primary import ClusterPrimaryError
-from ansible_collections.sra.appliance.plugins.plugin_utils._cluster_primary import cluster_primary as find_cluster_primary
+from ansible_collections.sra.appliance.plugins.plugin_utils._cluster_primary import cluster_primary_of
 from ansible_collections.sra.appliance.plugins.plugin_utils._inventory_check import inventory_problems
 from ansible_collections.sra.appliance.plugins.plugin_utils._key_peers import key_peers
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import InventoryError
@@ -67,16 +67,8 @@ def pair_args(hosts, hostvars):
 
 
 def cluster_primary(candidates, hostvars, health_results):
-    """``health_results``: the candidates' health_info results, in the same order."""
-    candidates = list(candidates)
-    results = list(health_results)
-    if len(results) != len(candidates):
-        raise AnsibleFilterError("cluster_primary needs one health_info result per host, got %d for %d hosts"
-                                 % (len(results), len(candidates)))
-    roles = dict((host, ((result or {}).get("health") or {}).get("role")) for host, result in zip(candidates, results))
-    normal_roles = dict((host, hostvars[host].get("sra_normal_role")) for host in candidates)
     try:
-        return find_cluster_primary(candidates, roles, normal_roles)
+        return cluster_primary_of(candidates, hostvars, health_results)
     except ClusterPrimaryError as exc:
         raise AnsibleFilterError(str(exc))
 

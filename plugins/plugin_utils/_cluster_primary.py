@@ -44,3 +44,14 @@ def cluster_primary(candidates, roles, normal_roles):
                                   % ", ".join("%s %s" % (host, (roles or {}).get(host)) for host in candidates))
     normal = [host for host in candidates if (normal_roles or {}).get(host) == "primary"]
     return (normal or candidates)[0]
+
+
+def cluster_primary_of(candidates, hostvars, health_results):
+    """cluster_primary from the candidates' health_info results (in the same order) and their hostvars."""
+    candidates, results = list(candidates or []), list(health_results or [])
+    if len(results) != len(candidates):
+        raise ClusterPrimaryError("cluster_primary needs one health_info result per host, got %d for %d hosts"
+                                  % (len(results), len(candidates)))
+    roles = dict((host, ((result or {}).get("health") or {}).get("role")) for host, result in zip(candidates, results))
+    normal_roles = dict((host, hostvars[host].get("sra_normal_role")) for host in candidates)
+    return cluster_primary(candidates, roles, normal_roles)
