@@ -122,9 +122,10 @@ def spawn(state_dir, log_name, module_argv):
 def start_node(lab, state_dir, name):
     """Starts the node's process unless it runs; returns whether it started one."""
     entry = labstate.node(lab, name)
-    if labstate.is_running(entry.get("pid"), name):
+    if labstate.is_running(entry.get("pid"), name, argv=entry.get("argv")):
         return False
-    process = spawn(state_dir, name, ["lab.appliance", "--state-dir", str(state_dir), "--node", name])
+    entry["argv"] = ["lab.appliance", "--state-dir", str(state_dir), "--node", name]
+    process = spawn(state_dir, name, entry["argv"])
     entry["pid"] = process.pid
     (state_dir / f"{name}.pid").write_text(f"{process.pid}\n")
     labstate.save(state_dir, lab)
@@ -134,9 +135,10 @@ def start_node(lab, state_dir, name):
 def start_device(lab, state_dir, kind):
     """Starts the NAT or gateway device unless it runs; returns whether it started it."""
     device, program = lab[kind], DEVICES[kind]
-    if labstate.is_running(device.get("pid"), str(state_dir), program):
+    if labstate.is_running(device.get("pid"), str(state_dir), program, device.get("argv")):
         return False
-    process = spawn(state_dir, kind, [program, "--state-dir", str(state_dir)])
+    device["argv"] = [program, "--state-dir", str(state_dir)]
+    process = spawn(state_dir, kind, device["argv"])
     device["pid"] = process.pid
     labstate.save(state_dir, lab)
     deadline = time.monotonic() + READY_TIMEOUT
@@ -166,8 +168,12 @@ def wait_ready(lab, name, timeout=READY_TIMEOUT):
     entry = labstate.node(lab, name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not labstate.is_running(entry["pid"], name):
-            raise LabError(f"{name} exited; see {Path(lab['state_dir']) / (name + '.log')}")
+        # Alive, not is_running(): right after the spawn its cmdline can still be ours (`lab up`), and a
+        # node that serves would be reported as exited (it kept running, outside the lab's control).
+        if not labstate.is_alive(entry["pid"]):
+            log = Path(lab["state_dir"]) / (name + ".log")
+            tail = log.read_text(errors="replace").splitlines()[-5:] if log.exists() else []
+            raise LabError(f"{name} exited; see {log}" + "".join(f"\n  {line}" for line in tail))
         try:
             return labstate.control(entry, "GET", "/control/state", timeout=2)
         except LabError:
@@ -362,7 +368,7 @@ def cmd_gateway(args):
     elif args.state == "up":
         start_device(lab, state_dir, "gateway")
     gateway = lab["gateway"]
-    up = labstate.is_running(gateway.get("pid"), str(state_dir), DEVICES["gateway"])
+    up = labstate.is_running(gateway.get("pid"), str(state_dir), DEVICES["gateway"], gateway.get("argv"))
     print(f"gateway {gateway['address']}:{gateway['port']} {'up' if up else 'down'}")
     return 0
 
@@ -416,12 +422,12 @@ def print_table(lab):
     print(f"lab {lab['name']} in {lab['state_dir']} (trust bundle {lab['trust_bundle']})")
     print(f"{'node':<8} {'hostname':<28} {'address':<15} {'port':>5} {'control':>7} {'pid':>7}  alive")
     for name, entry in lab["nodes"].items():
-        alive = labstate.is_running(entry.get("pid"), name)
+        alive = labstate.is_running(entry.get("pid"), name, argv=entry.get("argv"))
         print(f"{name:<8} {entry['hostname']:<28} {entry['address']:<15} {entry['port']:>5}"
               f" {entry['control_port']:>7} {entry.get('pid') or '-':>7}  {'yes' if alive else 'no'}")
     for kind in (kind for kind in DEVICES if kind in lab):
         device = lab[kind]
-        alive = labstate.is_running(device.get("pid"), lab["state_dir"], DEVICES[kind])
+        alive = labstate.is_running(device.get("pid"), lab["state_dir"], DEVICES[kind], device.get("argv"))
         what = "-> " + device["target"] if kind == "nat" else "answers TCP"
         print(f"{kind:<8} {what:<28} {device['address']:<15} {device['port']:>5} {'-':>7}"
               f" {device.get('pid') or '-':>7}  {'yes' if alive else 'no'}")

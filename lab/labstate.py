@@ -39,26 +39,44 @@ def node(lab, name):
     return lab["nodes"][name]
 
 
-def is_running(pid, name, program="lab.appliance"):
-    """True when `pid` is still this lab process (not a zombie, not a reused pid): `program` is its
-    module, `name` another argument it was started with (the node, or the NAT's state dir)."""
+def is_running(pid, name, program="lab.appliance", argv=None):
+    """True when `pid` is still this lab process (not a zombie, not a reused pid).
+
+    ``argv``, the module arguments the process was started with (``start_node`` records them), must
+    end its cmdline exactly: pids are shared by every lab on the machine, network namespaces or not,
+    and wrap quickly (pid_max 32768, and Ansible forks a worker per task), while every topology has a
+    ``site1``. Without ``argv`` (a lab started before it was recorded): `program` is its module,
+    `name` another argument it was started with (the node, or the NAT's state dir)."""
     if not pid:
         return False
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     except OSError:
         return False
+    if argv:
+        wanted = [str(arg).encode() for arg in argv]
+        return cmdline[-len(wanted):] == wanted
     return program.encode() in cmdline and name.encode() in cmdline
+
+
+def is_alive(pid):
+    """True while the process `pid` exists and has not exited (a zombie has). For a process this one
+    just spawned: its cmdline may still be the parent's for a moment, so is_running() can be False."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def signal_node(entry, name, signum, wait=5.0, program="lab.appliance"):
     """Sends a signal and waits until the process is gone; SIGKILL when SIGTERM is not enough."""
-    pid = entry.get("pid")
-    if not is_running(pid, name, program):
+    pid, argv = entry.get("pid"), entry.get("argv")
+    if not is_running(pid, name, program, argv):
         return False
     os.kill(pid, signum)
     deadline = time.monotonic() + wait
-    while is_running(pid, name, program):
+    while is_running(pid, name, program, argv):
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + wait
