@@ -7,11 +7,13 @@ Every scenario starts its own lab in its own address block (SRA_LAB_BLOCK in its
 scenarios can run side by side: much of a scenario's time is the lab's own timers (initial sync,
 probes, swaps), which overlap. `molecule test --all --workers N` is no substitute: it skips the
 create steps the scenarios rely on (docs/decisions.md). Each scenario's output goes to its own log;
-a failed scenario's log is printed at the end. Exit status 1 when any scenario failed.
+a failed scenario's log is printed at the end, and after it the lines that say why it failed (CI
+shows only the last lines of a run). Exit status 1 when any scenario failed.
 """
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -32,6 +34,18 @@ def scenarios(names):
         sys.exit("no such scenario: %s (there are: %s)" % (", ".join(unknown), ", ".join(found)))
     chosen = names or found
     return sorted(chosen, key=lambda name: -TYPICAL.get(name, 60))
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Ansible's failed-task lines, and the lines a failing command prints (the lab's "site1 exited; see ...").
+CAUSE = re.compile(r"^\s*(fatal: \[|failed: \[|FAILED - |ERROR! |.*\bexited; see |.*Traceback)")
+
+
+def causes(text, limit=6, width=400):
+    """The first lines of a scenario's log that say why it failed, without colour codes, each cut to width."""
+    lines = [ANSI.sub("", line).strip() for line in text.splitlines()]
+    found = [line[:width] for line in lines if CAUSE.match(line)]
+    return found[:limit]
 
 
 def run(name, log_dir, molecule):
@@ -72,9 +86,15 @@ def main():
     for thread in threads:
         thread.join()
     failed = [result for result in results if not result["ok"]]
+    texts = {}
     for result in failed:
-        with open(result["log"]) as stream:
-            print("\n==== %s (%s) ====\n%s" % (result["name"], result["log"], stream.read()[-20000:]))
+        with open(result["log"], errors="replace") as stream:
+            texts[result["name"]] = stream.read()
+        print("\n==== %s (%s) ====\n%s" % (result["name"], result["log"], texts[result["name"]][-20000:]))
+    for result in failed:
+        print("== why %s failed:" % result["name"])
+        for line in causes(texts[result["name"]]) or ["(no failed task in the log; read it above)"]:
+            print("   " + line)
     print("molecule: %d passed, %d failed" % (len(results) - len(failed), len(failed)))
     return 1 if failed else 0
 
