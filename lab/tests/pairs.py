@@ -84,6 +84,9 @@ def establish(primary, backup, wait_for_sync=True):
     if wait_for_sync:
         assert wait_for(lambda: last_sync(backup)[1] == "Success", timeout=5)
         assert wait_for(lambda: last_sync(primary)[1] == "Success", timeout=2)
+        # The backup records the result and tells the primary before its pull ends: until then a
+        # Sync Now is refused as "already running" (a test that syncs next failed so under load).
+        assert wait_for(lambda: status(backup)["data_sync"]["state"] == "idle", timeout=2)
     return response.json()
 
 
