@@ -51,10 +51,12 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.sra.appliance.plugins.plugin_utils._certificate_source import certificate_source
 from ansible_collections.sra.appliance.plugins.plugin_utils._cluster_primary import ClusterPrimaryError
 from ansible_collections.sra.appliance.plugins.plugin_utils._cluster_primary import cluster_primary_of
 from ansible_collections.sra.appliance.plugins.plugin_utils._inventory_check import inventory_problems
 from ansible_collections.sra.appliance.plugins.plugin_utils._key_peers import key_peers
+from ansible_collections.sra.appliance.plugins.plugin_utils._network_plan import network_plan
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import InventoryError
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import pair_args as build_pair_args
 
@@ -77,4 +79,5 @@ class FilterModule(object):
 
     def filters(self):
         return {"pair_args": pair_args, "key_peers": key_peers, "inventory_problems": inventory_problems,
-                "cluster_primary": cluster_primary}
+                "cluster_primary": cluster_primary, "network_plan": network_plan,
+                "certificate_source": certificate_source}
