@@ -52,8 +52,8 @@ def test_nics_without_an_ip_are_left_out():
 
 
 def test_the_first_nic_that_names_a_gateway_holds_the_default_one():
-    nics = {"eth0": {"ips": ["192.0.2.10/24"], "gateway": None}, "eth1": {"ips": ["198.51.100.10/24"],
-                                                                           "gateway": "198.51.100.1"},
+    nics = {"eth0": {"ips": ["192.0.2.10/24"], "gateway": None},
+            "eth1": {"ips": ["198.51.100.10/24"], "gateway": "198.51.100.1"},
             "eth2": {"ips": ["203.0.113.10/24"], "gateway": "203.0.113.1"}}
     plan = network_plan(nics, "eth0")
     assert (plan["gateway_interface"], plan["gateway"]) == ("eth1", "198.51.100.1")
