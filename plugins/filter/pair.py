@@ -59,6 +59,8 @@ from ansible_collections.sra.appliance.plugins.plugin_utils._key_peers import ke
 from ansible_collections.sra.appliance.plugins.plugin_utils._network_plan import network_plan
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import InventoryError
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import pair_args as build_pair_args
+from ansible_collections.sra.appliance.plugins.plugin_utils._topology import TopologyError, traffic_node_config
+from ansible_collections.sra.appliance.plugins.plugin_utils._topology import preflight_args as build_preflight_args
 
 
 def pair_args(hosts, hostvars):
@@ -75,9 +77,17 @@ def cluster_primary(candidates, hostvars, health_results):
         raise AnsibleFilterError(str(exc))
 
 
+def preflight_args(groups, hostvars, certificate=None, skip=()):
+    try:
+        return build_preflight_args(groups, hostvars, certificate, skip)
+    except TopologyError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
 class FilterModule(object):
 
     def filters(self):
         return {"pair_args": pair_args, "key_peers": key_peers, "inventory_problems": inventory_problems,
                 "cluster_primary": cluster_primary, "network_plan": network_plan,
-                "certificate_source": certificate_source}
+                "certificate_source": certificate_source, "preflight_args": preflight_args,
+                "traffic_node_config": traffic_node_config}

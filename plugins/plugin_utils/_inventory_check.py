@@ -18,6 +18,7 @@ from ansible_collections.sra.appliance.plugins.module_utils._cluster import chec
 from ansible_collections.sra.appliance.plugins.module_utils._errors import ModuleFailure
 from ansible_collections.sra.appliance.plugins.module_utils._failover import parse_connectivity_test_ips, setting_problem
 from ansible_collections.sra.appliance.plugins.module_utils._net import check_gateway, check_interfaces, parse_ip_prefix
+from ansible_collections.sra.appliance.plugins.plugin_utils._topology import traffic_node_config
 
 # Inventory variable -> backup setting of failover_settings (the failover_pair role's mapping).
 SETTING_VARIABLES = dict(sra_primary_timeout="primary_timeout", sra_sync_interval="sync_interval",
@@ -71,16 +72,7 @@ def certificate_problems(variables):
 
 def traffic_node_problems(traffic, primaries, hostvars):
     """The traffic nodes as the atlas_cluster role configures them, on the primary node's address."""
-    config = []
-    for name in traffic:
-        node = hostvars[name]
-        config.append(dict(name=name, public_host=node.get("sra_public_host", name),
-                           public_port=node.get("sra_public_port", 443),
-                           internal_address=node.get("sra_internal_address", node.get("sra_address")),
-                           timezone_offset=node.get("sra_timezone_offset", 0),
-                           network_prefixes=node.get("sra_network_prefixes", []),
-                           accepting_connections=node.get("sra_accepting_connections", True)))
-    nodes = validate_config(config, "overridden")
+    nodes = validate_config(traffic_node_config(traffic, hostvars), "overridden")
     for primary in primaries:
         check_addresses(nodes, str(hostvars[primary].get("sra_address")))
 
