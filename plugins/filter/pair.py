@@ -58,36 +58,28 @@ from ansible_collections.sra.appliance.plugins.plugin_utils._inventory_check imp
 from ansible_collections.sra.appliance.plugins.plugin_utils._key_peers import key_peers
 from ansible_collections.sra.appliance.plugins.plugin_utils._network_plan import network_plan
 from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import InventoryError
-from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import pair_args as build_pair_args
+from ansible_collections.sra.appliance.plugins.plugin_utils._pair_inventory import pair_args
 from ansible_collections.sra.appliance.plugins.plugin_utils._topology import TopologyError, traffic_node_config
-from ansible_collections.sra.appliance.plugins.plugin_utils._topology import preflight_args as build_preflight_args
+from ansible_collections.sra.appliance.plugins.plugin_utils._topology import preflight_args
 
 
-def pair_args(hosts, hostvars):
-    try:
-        return build_pair_args(hosts, hostvars)
-    except InventoryError as exc:
-        raise AnsibleFilterError(str(exc))
-
-
-def cluster_primary(candidates, hostvars, health_results):
-    try:
-        return cluster_primary_of(candidates, hostvars, health_results)
-    except ClusterPrimaryError as exc:
-        raise AnsibleFilterError(str(exc))
-
-
-def preflight_args(groups, hostvars, certificate=None, skip=()):
-    try:
-        return build_preflight_args(groups, hostvars, certificate, skip)
-    except TopologyError as exc:
-        raise AnsibleFilterError(str(exc))
+def _inventory_filter(function, errors):
+    """``function`` as a filter: the inventory errors it raises (messages that say what to fix) become
+    AnsibleFilterError, which Ansible reports with the task."""
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except errors as exc:
+            raise AnsibleFilterError(str(exc))
+    return run
 
 
 class FilterModule(object):
 
     def filters(self):
-        return {"pair_args": pair_args, "key_peers": key_peers, "inventory_problems": inventory_problems,
-                "cluster_primary": cluster_primary, "network_plan": network_plan,
-                "certificate_source": certificate_source, "preflight_args": preflight_args,
+        return {"pair_args": _inventory_filter(pair_args, InventoryError), "key_peers": key_peers,
+                "inventory_problems": inventory_problems,
+                "cluster_primary": _inventory_filter(cluster_primary_of, ClusterPrimaryError),
+                "network_plan": network_plan, "certificate_source": certificate_source,
+                "preflight_args": _inventory_filter(preflight_args, TopologyError),
                 "traffic_node_config": traffic_node_config}
