@@ -25,8 +25,10 @@ description:
     an error into another status. Outside check mode it writes the plan (then a report of what changed) and leaves
     the exit status alone.
   - The plan's C(status) is V(in_sync), V(drift), V(changed) (a run outside check mode that changed something) or
-    V(error). The plan is written as the run starts, with C(complete=false) and C(status=error), so a run that stops
-    early never leaves the plan of an earlier run behind.
+    V(error). Warnings of tasks that change nothing (an IP the inventory does not name, a failed data sync) are listed
+    per host under C(warnings); they are differences to read, not drift, and leave the status as it is. The plan is
+    written as the run starts, with C(complete=false) and C(status=error), so a run that stops early never leaves the
+    plan of an earlier run behind.
   - "Secrets: the plan holds what the callbacks receive. Results of tasks with C(no_log) are censored by Ansible before
     any callback sees them and appear as C(censored); the modules of this collection mask secrets in their diffs
     themselves; module arguments (C(invocation)) are never written. A vaulted value is written as C(********)."
@@ -157,7 +159,7 @@ class Plan(object):
         self.hosts = {}
 
     def _host(self, name):
-        return self.hosts.setdefault(name, dict(changes=[], errors=[], stats={}))
+        return self.hosts.setdefault(name, dict(changes=[], warnings=[], errors=[], stats={}))
 
     def add_change(self, host, where, payload, warnings=()):
         record = dict(where, **outcome_record(payload, warnings))
@@ -165,6 +167,11 @@ class Plan(object):
         if items:
             record["items"] = items
         self._host(host)["changes"].append(record)
+
+    def add_warnings(self, host, where, warnings):
+        """The warnings of a task that changes nothing: what the inventory accepts but does not name (an IP it does
+        not list under merged, a failed data sync) is a difference the plan shows without calling it drift."""
+        self._host(host)["warnings"].append(dict(where, warnings=[str(warning) for warning in warnings]))
 
     def add_error(self, host, where, payload, unreachable=False):
         record = dict(where, msg=payload.get("msg", ""), unreachable=unreachable)
@@ -199,6 +206,7 @@ class Plan(object):
             summary=dict(
                 totals,
                 changed_tasks=sum(len(host["changes"]) for host in self.hosts.values()),
+                warned_tasks=sum(len(host["warnings"]) for host in self.hosts.values()),
                 changed_hosts=sorted(name for name, host in self.hosts.items() if host["stats"].get("changed")),
                 failed_hosts=sorted(name for name, host in self.hosts.items()
                                     if host["stats"].get("failures") or host["stats"].get("unreachable")),
@@ -271,8 +279,11 @@ class CallbackModule(CallbackBase):
     # -- task results -------------------------------------------------------------------------
     def v2_runner_on_ok(self, result):
         host, task, payload = _result_parts(result)
+        warnings = _result_warnings(result, payload)
         if payload.get("changed"):
-            self._started().add_change(host, self._where(task), payload, _result_warnings(result, payload))
+            self._started().add_change(host, self._where(task), payload, warnings)
+        elif warnings and not (payload.get("censored") or payload.get("_ansible_no_log")):
+            self._started().add_warnings(host, self._where(task), warnings)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         host, task, payload = _result_parts(result)
@@ -293,9 +304,10 @@ class CallbackModule(CallbackBase):
             return
         document = self._write(complete=True)
         summary = document["summary"]
-        self._display.display("sra.appliance.plan: %s - %d change(s) on %d host(s), %d failed or unreachable; plan in %s"
+        self._display.display("sra.appliance.plan: %s - %d change(s) on %d host(s), %d task(s) with warnings, %d failed or "
+                              "unreachable; plan in %s"
                               % (document["status"], summary["changed_tasks"], len(summary["changed_hosts"]),
-                                 len(summary["failed_hosts"]), self.get_option("plan_file")))
+                                 summary["warned_tasks"], len(summary["failed_hosts"]), self.get_option("plan_file")))
         if document["exit_code"] is not None:
             # The only way a callback decides the exit status: end the process here, after the recap
             # (the stdout callback had the stats first) and the plan; ansible-playbook has nothing

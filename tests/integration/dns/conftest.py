@@ -88,6 +88,17 @@ class Bind:
         params.update(extra)
         return params
 
+    def serial(self):
+        """The zone's SOA serial: every dynamic update raises it, so an unchanged serial proves no update was sent."""
+        import dns.message
+        import dns.name
+        import dns.query
+        import dns.rdataclass
+        import dns.rdatatype
+        answer = dns.query.tcp(dns.message.make_query(self.zone, "SOA"), self.address, port=self.port, timeout=5)
+        return answer.find_rrset(answer.answer, dns.name.from_text(self.zone), dns.rdataclass.IN,
+                                 dns.rdatatype.SOA)[0].serial
+
 
 def _wait_until_serving(bind):
     import dns.exception

@@ -34,23 +34,10 @@ def point_site_at(module_runner, bind_server, lab, name):
     assert not result.failed, result
 
 
-def soa_serial(bind_server):
-    """The zone's serial: every dynamic update raises it."""
-    import dns.message
-    import dns.name
-    import dns.query
-    import dns.rdataclass
-    import dns.rdatatype
-    answer = dns.query.tcp(dns.message.make_query(bind_server.zone, "SOA"), bind_server.address,
-                           port=bind_server.port, timeout=5)
-    return answer.find_rrset(answer.answer, dns.name.from_text(bind_server.zone), dns.rdataclass.IN,
-                             dns.rdatatype.SOA)[0].serial
-
-
 def test_the_site_record_at_the_backup_exits_non_zero_and_says_where(dns_health, bind_server, module_runner):
     health, inventory = dns_health
     point_site_at(module_runner, bind_server, health.lab, "site2")
-    serial_before = soa_serial(bind_server)
+    serial_before = bind_server.serial()
     run = health.run(inventory)
     assert run.rc != 0, run
     backup = health.lab.address("site2")
@@ -59,7 +46,7 @@ def test_the_site_record_at_the_backup_exits_non_zero_and_says_where(dns_health,
     site = run.report["pair"]["site_address"]
     assert site["dns"]["addresses"] == [backup] and site["holders"] == [SITE2]
     assert "DNS record support.lab.sra.test. on %s: %s" % (bind_server.address, backup) in run.output
-    assert soa_serial(bind_server) == serial_before, "the health read sent an update"
+    assert bind_server.serial() == serial_before, "the health read sent an update"
 
 
 def test_the_site_record_at_the_primary_is_healthy(dns_health, bind_server, module_runner):

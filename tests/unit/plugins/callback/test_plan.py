@@ -236,6 +236,24 @@ def test_an_error_is_never_turned_into_drift(callback):
     assert document["hosts"]["site2"]["errors"][0]["unreachable"] is True
 
 
+def test_the_warnings_of_a_task_that_changes_nothing_are_listed_and_are_not_drift(callback):
+    """An IP the inventory does not name (network_ips under merged) is a difference the plan shows, not drift."""
+    start(callback)
+    task = FakeTask("sra.appliance.network : Set the IPs", action="sra.appliance.network_ips", role="network")
+    warning = "eth0 of 127.0.10.12 also has 127.0.10.77/24, which config does not name"
+    callback.v2_runner_on_ok(FakeResult("site2", task, dict(changed=False, warnings=[warning])))
+    callback.v2_runner_on_ok(FakeResult("site2", FakeTask("Set the key"), {"censored": "hidden", "warnings": ["s3cret"]}))
+    callback.v2_runner_on_ok(FakeResult("site1", task, dict(changed=False)))
+    callback.v2_playbook_on_stats(stats_for(site1={}, site2={}))
+    document = read_plan(callback)
+    assert (document["status"], document["exit_code"]) == ("in_sync", None)
+    assert (document["summary"]["changed_tasks"], document["summary"]["warned_tasks"]) == (0, 1)
+    assert document["hosts"]["site2"]["warnings"] == [dict(
+        play="Network, certificates and inter-appliance key", task="sra.appliance.network : Set the IPs",
+        role="network", action="sra.appliance.network_ips", warnings=[warning])]
+    assert document["hosts"]["site1"]["warnings"] == []
+
+
 def test_ignored_failures_are_not_errors(callback):
     start(callback)
     callback.v2_runner_on_failed(FakeResult("site1", FakeTask("Probe"), dict(msg="down")), ignore_errors=True)
