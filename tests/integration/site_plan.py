@@ -53,11 +53,17 @@ def page(lab, node, method, path, body=None):
     return answer["body"]
 
 
-def deploy(inventory, tmp_path):
-    """Write the inventory, run site and check that the plan after it is clean: (inventory file, plan file)."""
+def write_inventory(inventory, tmp_path):
+    """The inventory as a file in tmp_path, and where the runs leave their plan: (inventory file, plan file)."""
     inventory_file, plan_file = str(tmp_path / "hosts.yml"), str(tmp_path / "plan.json")
     with open(inventory_file, "w") as handle:
         yaml.safe_dump(inventory, handle)
+    return inventory_file, plan_file
+
+
+def deploy(inventory, tmp_path):
+    """Write the inventory, run site and check that the plan after it is clean: (inventory file, plan file)."""
+    inventory_file, plan_file = write_inventory(inventory, tmp_path)
     done, plan = site(inventory_file, plan_file)
     assert done.returncode == 0, done.stdout[-4000:]
     done, plan = site(inventory_file, plan_file, check=True)

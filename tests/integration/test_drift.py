@@ -15,9 +15,9 @@ import os
 import time
 
 import pytest
-import yaml
 
-from ansible_collections.sra.appliance.tests.integration.site_plan import REPO, changes, deploy, page, site, warnings
+from ansible_collections.sra.appliance.tests.integration.site_plan import (
+    REPO, changes, deploy, page, site, warnings, write_inventory)
 
 
 def test_every_hand_change_is_in_the_plan_and_site_repairs_it(pair_lab, tmp_path):
@@ -69,9 +69,7 @@ def test_every_hand_change_is_in_the_plan_and_site_repairs_it(pair_lab, tmp_path
 def test_site_after_a_failed_data_sync_warns_and_does_not_wait_for_a_good_one(pair_lab, module_runner, tmp_path):
     """An existing relationship never waits for an "initial" sync: after a failed sync the next good one may be
     an hour away (the sync interval), and site used to wait sra_failover_wait_timeout (600 s) and fail."""
-    inventory_file, plan_file = str(tmp_path / "hosts.yml"), str(tmp_path / "plan.json")
-    with open(inventory_file, "w") as handle:
-        yaml.safe_dump(pair_lab.inventory, handle)
+    inventory_file, plan_file = write_inventory(pair_lab.inventory, tmp_path)
     done, plan = site(inventory_file, plan_file)
     assert done.returncode == 0, done.stdout[-4000:]
     pair_lab.cli("fault", "fail-sync", "site2", "--count", "1", "--message", "disk full")

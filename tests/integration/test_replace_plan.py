@@ -9,17 +9,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import yaml
-
-from ansible_collections.sra.appliance.tests.integration.site_plan import changes, playbook, site
+from ansible_collections.sra.appliance.tests.integration.site_plan import changes, playbook, site, write_inventory
 
 PRIMARY, BACKUP = "site1.lab.sra.test", "site2.lab.sra.test"
 
 
 def test_the_plan_of_a_replacement_shows_the_break_and_the_re_establish_and_writes_nothing(pair_lab, tmp_path):
-    inventory_file, plan_file = str(tmp_path / "hosts.yml"), str(tmp_path / "plan.json")
-    with open(inventory_file, "w") as handle:
-        yaml.safe_dump(pair_lab.inventory, handle)
+    inventory_file, plan_file = write_inventory(pair_lab.inventory, tmp_path)
     done, plan = site(inventory_file, plan_file)
     assert done.returncode == 0, done.stdout[-4000:]
     pair_lab.reset("site2")  # the replacement: the failed backup's address, factory state
